@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// diamond: the command line of the Diameter node (DRA + HSS).
+import { Command } from 'commander';
+import { DiamondError, FileError } from '../errors.js';
+import { registerDecode } from './decode-command.js';
+
+const program = new Command();
+program.name('diamond').description('Diamond: Diameter routing agent and HSS').version('0.1.0');
+registerDecode(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof DiamondError || err instanceof FileError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,50 @@
+// One catalog of Diamond's own error codes. Tests assert the code, never the message text.
+// Protocol errors (Result-Code + Failed-AVP) are data, not these: see diameter/codec/validate.ts.
+
+export const ErrorCode = {
+  DICT_SYNTAX: 'DIAMOND_ERR_DICT_SYNTAX',
+  DICT_SEMANTIC: 'DIAMOND_ERR_DICT_SEMANTIC',
+  DICT_IO: 'DIAMOND_ERR_DICT_IO',
+  FRAME_VERSION: 'DIAMOND_ERR_FRAME_VERSION',
+  FRAME_LENGTH: 'DIAMOND_ERR_FRAME_LENGTH',
+  FRAME_TOO_LARGE: 'DIAMOND_ERR_FRAME_TOO_LARGE',
+  MESSAGE_TRUNCATED: 'DIAMOND_ERR_MESSAGE_TRUNCATED',
+  AVP_LENGTH: 'DIAMOND_ERR_AVP_LENGTH',
+  ENCODE_VALUE: 'DIAMOND_ERR_ENCODE_VALUE',
+  UNKNOWN_AVP_NAME: 'DIAMOND_ERR_UNKNOWN_AVP_NAME',
+  UNKNOWN_COMMAND: 'DIAMOND_ERR_UNKNOWN_COMMAND',
+  CLI_INPUT: 'DIAMOND_ERR_CLI_INPUT',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error of Diamond itself (bad input file, programmer error), with a stable code. */
+export class DiamondError extends Error {
+  readonly code: ErrorCode;
+  /** Byte offset into the input, where the error is about bytes. */
+  readonly offset: number | undefined;
+  constructor(code: ErrorCode, message: string, offset?: number) {
+    super(message);
+    this.name = 'DiamondError';
+    this.code = code;
+    this.offset = offset;
+  }
+}
+
+/** A position in an operator-edited text file (dictionary, rules, config). */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** An error in an operator-edited file: FILE:LINE:COL: message. */
+export class FileError extends Error {
+  readonly code: ErrorCode;
+  readonly pos: SourcePos;
+  constructor(code: ErrorCode, pos: SourcePos, message: string) {
+    super(`${pos.file}:${pos.line}:${pos.col}: ${message}`);
+    this.name = 'FileError';
+    this.code = code;
+    this.pos = pos;
+  }
+}
