@@ -2,11 +2,13 @@
 // diamond: the command line of the Diameter node (DRA + HSS).
 import { Command } from 'commander';
 import { DiamondError, FileError } from '../errors.js';
+import { registerCerts } from './certs-command.js';
 import { registerDecode } from './decode-command.js';
 
 const program = new Command();
 program.name('diamond').description('Diamond: Diameter routing agent and HSS').version('0.1.0');
 registerDecode(program);
+registerCerts(program);
 
 try {
   await program.parseAsync(process.argv);

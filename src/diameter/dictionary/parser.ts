@@ -75,11 +75,12 @@ export interface ParseResult {
 
 type Section = 'none' | 'avp' | 'enum' | 'commands' | 'grouped' | 'messages';
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+// Names may start with a digit (3GPP-IMSI) but are never all digits, so they stay apart from codes.
+const NAME = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const TYPES = new Set<string>(AVP_TYPES);
 const FLAG_SET = /^(-|[MVP]{1,3})$/;
 // <qualifier> <open> NAME <close>; RFC 6733 §3.2: qual = [min] "*" [max]
-const RULE = /^(\d*)(\*?)(\d*)\s*([<{[])\s*([A-Za-z][A-Za-z0-9_.-]*)\s*([>}\]])$/;
+const RULE = /^(\d*)(\*?)(\d*)\s*([<{[])\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*([>}\]])$/;
 const CLOSER: Record<string, string> = { '<': '>', '{': '}', '[': ']' };
 const KIND: Record<string, RuleKind> = { '<': 'fixed', '{': 'required', '[': 'optional' };
 

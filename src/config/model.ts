@@ -1,0 +1,116 @@
+// The node's configuration (diamond.yaml), after validation and defaults. Every timer, limit and
+// size is a named option; defaults are in defaults.ts and documented in docs/configuration.md.
+
+export type TransportKind = 'tcp' | 'tls' | 'sctp';
+/** How TLS is used with a peer: none, TLS at connect (RFC 6733), or in-band after CER/CEA (RFC 3588). */
+export type TlsMode = 'none' | 'connect' | 'inband';
+
+export interface ListenConfig {
+  transport: TransportKind;
+  /** Local addresses (several for SCTP multi-homing). */
+  addresses: string[];
+  port: number;
+}
+
+export interface TlsConfig {
+  /** PEM files. */
+  cert: string | undefined;
+  key: string | undefined;
+  ca: string | undefined;
+  /** Verify the peer's certificate chain against `ca`. */
+  verifyPeer: boolean;
+  /** The peer certificate must name the peer's Diameter identity (CN or subjectAltName). */
+  checkIdentity: boolean;
+}
+
+export interface ApplicationRef {
+  /** Application id (e.g. 16777251 for S6a). */
+  id: number;
+  /** Vendor-Id for a Vendor-Specific-Application-Id; 0 for a plain Auth-Application-Id. */
+  vendorId: number;
+  kind: 'auth' | 'acct';
+}
+
+export interface PeerConfig {
+  identity: string;
+  /** Expected realm; a CER/CEA from another realm is refused. Undefined: any. */
+  realm: string | undefined;
+  addresses: string[];
+  port: number;
+  transport: TransportKind;
+  /** SCTP first then TCP, like freeDiameter, or the other way round. */
+  prefer: 'tcp' | 'sctp';
+  tls: TlsMode;
+  /** Whether we open connections to this peer (else we only accept). */
+  connect: boolean;
+  /** Reconnect interval Tc, milliseconds. */
+  tc: number;
+  /** Watchdog interval Tw, milliseconds (RFC 3539). */
+  tw: number;
+}
+
+export interface LimitsConfig {
+  /** Largest Diameter message accepted, bytes (checked before buffering). */
+  maxMessageSize: number;
+  /** Requests waiting for an answer per peer; beyond it new requests get 3004 TOO_BUSY. */
+  maxPendingPerPeer: number;
+  /** Bytes queued for a slow peer's socket before it counts as busy. */
+  maxQueuedBytesPerPeer: number;
+}
+
+export interface TimersConfig {
+  /** Default Tc, ms (RFC 6733 §2.1: 30 s). */
+  tc: number;
+  /** Default Tw, ms (RFC 3539 §3.4.1: 30 s). */
+  tw: number;
+  /** Wait for CER on an accepted connection / for CEA after our CER, ms. */
+  ceTimeout: number;
+  /** Wait for DPA after DPR, ms. */
+  dpaTimeout: number;
+  /** Time for pending answers at shutdown before closing, ms. */
+  shutdownGrace: number;
+  /** Answer-wait for requests this node sends or relays, ms (then 3002). */
+  requestTimeout: number;
+}
+
+export interface LogConfig {
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Print decoded messages (secrets masked), like freeDiameter's dbg_msg_dumps. */
+  messageDump: boolean;
+}
+
+export interface ApiConfig {
+  /** Admin/provisioning HTTP listener; enabled by default on loopback. */
+  enabled: boolean;
+  address: string;
+  port: number;
+  /** Bearer token; required unless the API listens on loopback only. */
+  token: string | undefined;
+}
+
+export interface Config {
+  /** File the configuration came from; undefined for embedded defaults. */
+  source: string | undefined;
+  identity: string;
+  realm: string;
+  /** Host-IP-Address values for CER/CEA; default: the listen addresses. */
+  hostIpAddresses: string[];
+  productName: string;
+  vendorId: number;
+  firmwareRevision: number;
+  listen: ListenConfig[];
+  tls: TlsConfig;
+  peers: PeerConfig[];
+  /** Applications advertised in CER/CEA (plus the local ones). */
+  applications: ApplicationRef[];
+  /** Advertise the Relay application (0xffffffff). */
+  relay: boolean;
+  allowUnknownPeers: boolean;
+  dataDir: string;
+  /** Extra dictionary files loaded at start-up. */
+  dictionaries: string[];
+  limits: LimitsConfig;
+  timers: TimersConfig;
+  log: LogConfig;
+  api: ApiConfig;
+}

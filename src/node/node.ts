@@ -1,0 +1,164 @@
+// The Diameter node: configuration in, peers and listeners up, messages answered. This is the
+// top of the stack that `diamond start` runs; routing (DRA) and the HSS applications plug in here.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { type Logger, pino } from 'pino';
+import { certificateMatchesIdentity } from '../certs/identity.js';
+import type { Config } from '../config/model.js';
+import type { Dictionary } from '../diameter/dictionary/dictionary.js';
+import { loadDictionary } from '../diameter/dictionary/load.js';
+import { decodeMessage } from '../diameter/codec/decode.js';
+import { encodeMessage } from '../diameter/codec/encode.js';
+import { errorAnswer } from '../diameter/codec/answer.js';
+import { SECRET_AVPS, formatMessage } from '../diameter/codec/inspect.js';
+import { CmdFlag } from '../diameter/codec/message.js';
+import { RELAY_APPLICATION_ID, type LocalCapabilities } from '../diameter/peer/capabilities.js';
+import { type Peer } from '../diameter/peer/peer.js';
+import { PeerManager, type BoundListener } from '../diameter/peer/peer-manager.js';
+import type { PeerStatus } from '../diameter/peer/peer.js';
+import type { TlsMaterial } from '../diameter/transport/transport.js';
+import { Result } from '../diameter/dictionary/generated/constants.js';
+
+export interface NodeOptions {
+  config: Config;
+  logger?: Logger;
+  dictionary?: Dictionary;
+}
+
+export function localCapabilities(config: Config, originStateId: number): LocalCapabilities {
+  const auth = config.applications.filter((a) => a.kind === 'auth' && a.vendorId === 0).map((a) => a.id);
+  const acct = config.applications.filter((a) => a.kind === 'acct' && a.vendorId === 0).map((a) => a.id);
+  const vendorApplications = config.applications.filter((a) => a.vendorId !== 0).map((a) => ({ vendorId: a.vendorId, id: a.id, kind: a.kind }));
+  // A node with nothing of its own to offer is a relay (RFC 6733 §2.8.1): it advertises Relay.
+  if (config.relay || config.applications.length === 0) auth.push(RELAY_APPLICATION_ID);
+  return {
+    originHost: config.identity,
+    originRealm: config.realm,
+    vendorId: config.vendorId,
+    productName: config.productName,
+    firmwareRevision: config.firmwareRevision,
+    originStateId,
+    authApplications: auth,
+    acctApplications: acct,
+    vendorApplications,
+  };
+}
+
+function tlsMaterial(config: Config): TlsMaterial | undefined {
+  const t = config.tls;
+  if (!t.cert || !t.key) return undefined;
+  return {
+    cert: readFileSync(t.cert),
+    key: readFileSync(t.key),
+    ca: t.ca ? readFileSync(t.ca) : undefined,
+    rejectUnauthorized: t.verifyPeer,
+  };
+}
+
+export class DiameterNode {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly dict: Dictionary;
+  readonly originStateId: number;
+  readonly peers: PeerManager;
+  private readonly messageDump: boolean;
+
+  constructor(opts: NodeOptions) {
+    this.config = opts.config;
+    this.log = opts.logger ?? pino({ level: opts.config.log.level });
+    this.dict = opts.dictionary ?? loadDictionary(opts.config.dictionaries);
+    // RFC 6733 §8.16: a value that grows at every restart.
+    this.originStateId = Math.floor(Date.now() / 1000) >>> 0;
+    this.messageDump = opts.config.log.messageDump;
+    const c = opts.config;
+    const tls = tlsMaterial(c);
+    this.peers = new PeerManager({
+      dict: this.dict,
+      local: localCapabilities(c, this.originStateId),
+      log: this.log,
+      peers: c.peers.map((p) => ({
+        identity: p.identity,
+        realm: p.realm,
+        addresses: p.addresses,
+        port: p.port,
+        transport: p.transport,
+        tls: p.tls,
+        connect: p.connect,
+        tcMs: p.tc,
+        twMs: p.tw,
+        dynamic: false,
+      })),
+      listeners: c.listen.flatMap((l) => l.addresses.map((address) => ({ kind: l.transport, address, port: l.port }))),
+      allowUnknownPeers: c.allowUnknownPeers,
+      tlsMaterial: tls,
+      checkCertificateIdentity: c.tls.checkIdentity,
+      matchesIdentity: certificateMatchesIdentity,
+      maxMessageSize: c.limits.maxMessageSize,
+      ceTimeoutMs: c.timers.ceTimeout,
+      dpaTimeoutMs: c.timers.dpaTimeout,
+      defaultTcMs: c.timers.tc,
+      defaultTwMs: c.timers.tw,
+      onMessage: (peer, frame) => this.onMessage(peer, frame),
+      onAvailability: (peer, available, reason) =>
+        this.log.info({ peer: peer.identity, available, reason }, `peer ${peer.identity} ${available ? 'available' : 'unavailable'}: ${reason}`),
+      onUntrustedRequest: (peer, frame) => this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, 'connection not yet trusted (watchdog REOPEN)'),
+    });
+  }
+
+  get listeners(): BoundListener[] {
+    return this.peers.bound;
+  }
+
+  /** Listens, then connects to the configured peers (connectPeers false: listen only). */
+  async start(connectPeers = true): Promise<void> {
+    await this.peers.start(connectPeers);
+  }
+
+  async stop(): Promise<void> {
+    this.log.info('stopping: DPR to every peer');
+    await this.peers.stop(this.config.timers.shutdownGrace);
+    this.log.info('stopped');
+  }
+
+  peerStatus(): PeerStatus[] {
+    return this.peers.status();
+  }
+
+  private onMessage(peer: Peer, frame: Buffer): void {
+    if (this.messageDump) this.dump('received', peer, frame);
+    if (((frame[4] ?? 0) & CmdFlag.R) === 0) {
+      // No request of ours is waiting for it (the router owns pending requests).
+      this.log.warn({ peer: peer.identity, hopByHopId: frame.readUInt32BE(12) }, 'answer with no pending request: discarded');
+      return;
+    }
+    const appId = frame.readUInt32BE(8);
+    this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, `no route and no local application for application ${appId}`);
+  }
+
+  /** Answers a request with a protocol error; nothing is dropped silently. */
+  answerError(peer: Peer, frame: Buffer, resultCode: number, reason: string): void {
+    const { message } = decodeMessage(frame, this.dict);
+    const req = message ?? {
+      flags: frame[4] ?? 0,
+      commandCode: frame.readUIntBE(5, 3),
+      applicationId: frame.readUInt32BE(8),
+      hopByHopId: frame.readUInt32BE(12),
+      endToEndId: frame.readUInt32BE(16),
+    };
+    const answer = errorAnswer(this.dict, req, { host: this.config.identity, realm: this.config.realm }, { resultCode, errorMessage: reason, failedAvp: undefined });
+    const bytes = encodeMessage(answer);
+    if (this.messageDump) this.dump('sent', peer, bytes);
+    peer.send(bytes);
+  }
+
+  private dump(direction: 'sent' | 'received', peer: Peer, frame: Buffer): void {
+    const { message } = decodeMessage(frame, this.dict);
+    if (message) this.log.info({ peer: peer.identity, direction }, `${direction} ${direction === 'sent' ? 'to' : 'from'} ${peer.identity}\n${formatMessage(this.dict, message, { mask: SECRET_AVPS })}`);
+  }
+}
+
+export function isLoopback(address: string): boolean {
+  if (address === 'localhost') return true;
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address === '::1';
+}
