@@ -55,10 +55,13 @@ export function valueText(dict: Dictionary, a: Avp, applicationId: number, opts:
   return name ? `${name} (${v})` : String(v);
 }
 
+/** Applications of RFC 6733 itself, which no dictionary file declares. */
+const BASE_APPLICATIONS: Record<number, string> = { 0: 'Base', 3: 'Base-Accounting', 0xffffffff: 'Relay' };
+
 export function messageTitle(dict: Dictionary, m: Message): string {
   const req = (m.flags & CmdFlag.R) !== 0;
   const cmd = dict.command(m.applicationId, m.commandCode) ?? dict.anyCommand(m.commandCode);
-  const app = m.applicationId === 0 ? 'Base' : (dict.applications.get(m.applicationId)?.name ?? 'unknown');
+  const app = dict.applications.get(m.applicationId)?.name ?? BASE_APPLICATIONS[m.applicationId] ?? 'unknown';
   const name = cmd ? `${cmd.name}-${req ? 'Request' : 'Answer'} (${req ? cmd.requestName : cmd.answerName})` : `Unknown-${req ? 'Request' : 'Answer'}`;
   const flags = ['R', 'P', 'E', 'T'].filter((_, i) => m.flags & (0x80 >> i)).join('') || '-';
   return `${name} cmd=${m.commandCode} app=${m.applicationId} (${app}) flags=${flags} hbh=0x${m.hopByHopId.toString(16).padStart(8, '0')} e2e=0x${m.endToEndId.toString(16).padStart(8, '0')}`;

@@ -2,7 +2,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { AvpType } from '../dictionary/model.js';
 import { addressLength, readAddress, writeAddress } from './address.js';
-import { parseDiameterUri } from './diameter-uri.js';
 import type { AvpValue, OtherAddress, PlmnId } from './message.js';
 import { decodePlmnId, writePlmnId } from './plmn-id.js';
 import { decodeTbcd, tbcdLength, writeTbcd } from './tbcd.js';
@@ -58,16 +57,14 @@ export function decodeValue(type: AvpType, b: Buffer, start: number, end: number
       if (end - start < 2) return BAD_LENGTH;
       return readAddress(b, start, end) ?? BAD_LENGTH;
     }
+    // DiameterURI is kept as text; its syntax is checked where it is used (parseDiameterUri),
+    // since deployed HSSes send values such as "pri_ccf_address" that Wireshark also accepts.
     case 'UTF8String':
     case 'DiameterIdentity':
+    case 'DiameterURI':
     case 'IPFilterRule':
     case 'QoSFilterRule':
       return utf8(b, start, end);
-    case 'DiameterURI': {
-      const s = utf8(b, start, end);
-      if (typeof s !== 'string') return s;
-      return parseDiameterUri(s) ? s : BAD_VALUE;
-    }
     case 'TBCD':
       return decodeTbcd(b, start, end) ?? RAW_ONLY;
     case 'PLMNId':
