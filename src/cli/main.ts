@@ -3,11 +3,18 @@
 import { Command } from 'commander';
 import { DiamondError, FileError } from '../errors.js';
 import { registerCerts } from './certs-command.js';
+import { registerConfig, registerImport } from './config-command.js';
+import { registerPeers } from './peers-command.js';
+import { registerStart } from './start-command.js';
 import { registerDecode } from './decode-command.js';
 
 const program = new Command();
 program.name('diamond').description('Diamond: Diameter routing agent and HSS').version('0.1.0');
+registerStart(program);
+registerPeers(program);
 registerDecode(program);
+registerConfig(program);
+registerImport(program);
 registerCerts(program);
 
 try {

@@ -1,7 +1,6 @@
 // The Diameter node: configuration in, peers and listeners up, messages answered. This is the
 // top of the stack that `diamond start` runs; routing (DRA) and the HSS applications plug in here.
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { certificateMatchesIdentity } from '../certs/identity.js';
 import type { Config } from '../config/model.js';
@@ -155,10 +154,4 @@ export class DiameterNode {
     const { message } = decodeMessage(frame, this.dict);
     if (message) this.log.info({ peer: peer.identity, direction }, `${direction} ${direction === 'sent' ? 'to' : 'from'} ${peer.identity}\n${formatMessage(this.dict, message, { mask: SECRET_AVPS })}`);
   }
-}
-
-export function isLoopback(address: string): boolean {
-  if (address === 'localhost') return true;
-  if (isIP(address) === 4) return address.startsWith('127.');
-  return address === '::1';
 }

@@ -31,7 +31,7 @@ export const golden: Record<string, Buffer> = {
     vsai(S6A),
     avp(267, 0, u32(1)),
   ]),
-  // TS 29.272 §7.2.3 ULR, about 300 bytes: the relay-view benchmark message
+  // TS 29.272 §7.2.3 ULR with Terminal-Information and Supported-Features
   ulr: msg({ flags: REQ | PXY, code: 316, app: S6A, hbh: 0x11111111, e2e: 0x22222222 }, [
     sessionId,
     vsai(S6A),
@@ -44,6 +44,19 @@ export const golden: Record<string, Buffer> = {
     avp(1032, vm, u32(1004), TGPP),
     avp(1405, vm, u32(0x22), TGPP),
     avp(1407, vm, hex('00f110'), TGPP),
+  ]),
+  // A plain ~300-byte ULR as an MME sends it at attach: the relay-view benchmark message
+  'ulr-300': msg({ flags: REQ | PXY, code: 316, app: S6A, hbh: 0x11111112, e2e: 0x22222223 }, [
+    avp(263, M, str('mme01.epc.mnc001.mcc001.3gppnetwork.org;1;77')),
+    vsai(S6A),
+    avp(277, M, u32(1)),
+    ...originMme,
+    avp(283, M, str('epc.mnc001.mcc001.3gppnetwork.org')),
+    avp(1, M, str('001010123456789')),
+    avp(1032, vm, u32(1004), TGPP),
+    avp(1405, vm, u32(0x22), TGPP),
+    avp(1407, vm, hex('00f110'), TGPP),
+    avp(282, M, str('dra0.epc.mnc001.mcc001.3gppnetwork.org')),
   ]),
   // TS 29.272 §7.2.6 AIA with four E-UTRAN vectors: the decode/encode benchmark message
   'aia-4': msg({ flags: PXY, code: 318, app: S6A, hbh: 0x33333333, e2e: 0x44444444 }, [

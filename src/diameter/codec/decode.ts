@@ -89,7 +89,7 @@ export function decodeAvps(
     }
     const code = buf.readUInt32BE(pos);
     const flags = buf[pos + 4] as number;
-    const length = buf.readUIntBE(pos + 5, 3);
+    const length = ((buf[pos + 5] as number) << 16) | ((buf[pos + 6] as number) << 8) | (buf[pos + 7] as number);
     const hasVendor = (flags & AvpFlag.V) !== 0;
     const headerLength = hasVendor ? 12 : 8;
     const vendorId = hasVendor && end - pos >= 12 ? buf.readUInt32BE(pos + 8) : 0;

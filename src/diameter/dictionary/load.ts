@@ -1,13 +1,21 @@
 // Loads dictionary files: the ones shipped in dictionaries/ plus operator extras (no rebuild).
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiamondError, ErrorCode, FileError } from '../../errors.js';
 import { Dictionary } from './dictionary.js';
 import { parseDictionary, type DictFileAst } from './parser.js';
 
-/** The dictionaries/ folder of the package (same depth from src/ and from dist/). */
-export const BUILTIN_DICTIONARY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../dictionaries');
+/** The package's dictionaries/ folder: the nearest one above this module (src/, dist/ or a build dir). */
+export const BUILTIN_DICTIONARY_DIR = findDictionaryDir(dirname(fileURLToPath(import.meta.url)));
+
+function findDictionaryDir(from: string): string {
+  for (let dir = from, i = 0; i < 6; i++, dir = resolve(dir, '..')) {
+    const candidate = join(dir, 'dictionaries');
+    if (existsSync(join(candidate, 'base.dict'))) return candidate;
+  }
+  return resolve(from, '../../../dictionaries');
+}
 
 export function builtinDictionaryFiles(): string[] {
   return readdirSync(BUILTIN_DICTIONARY_DIR)

@@ -1,0 +1,58 @@
+// `diamond start`: runs the node until SIGTERM/SIGINT, then DPR to every peer and exit.
+// With no -c, ./diamond.yaml is used when present, else the embedded defaults (loopback, no peers).
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { embeddedDefaults } from '../config/defaults.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/model.js';
+import { DiamondError, ErrorCode } from '../errors.js';
+import { DiameterNode } from '../node/node.js';
+import { startApi } from '../api/server.js';
+
+/** The configuration `start` and `peers` use: -c FILE, else ./diamond.yaml, else the defaults. */
+export function resolveConfig(file: string | undefined): Config {
+  const path = file ?? (existsSync('diamond.yaml') ? 'diamond.yaml' : undefined);
+  if (path === undefined) return embeddedDefaults();
+  const { config, errors } = loadConfig(path);
+  if (!config || errors.length > 0) {
+    throw new DiamondError(ErrorCode.CONFIG_INVALID, `${path} is not valid; the node does not start:\n${errors.map((e) => e.message).join('\n')}`);
+  }
+  return config;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('start the Diameter node (config: -c FILE, ./diamond.yaml, or embedded defaults)')
+    .option('-c, --config <file>', 'diamond.yaml to use')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .option('--message-dump', 'log every message decoded, secrets masked')
+    .action(async (opts: { config?: string; logLevel?: string; messageDump?: boolean }) => {
+      const config = resolveConfig(opts.config);
+      if (opts.logLevel) config.log.level = opts.logLevel as Config['log']['level'];
+      if (opts.messageDump) config.log.messageDump = true;
+      const log = pino({ level: config.log.level });
+      const node = new DiameterNode({ config, logger: log });
+      await node.start();
+      const api = config.api.enabled ? await startApi(node, config.api, log) : undefined;
+      const where = node.listeners.map((l) => `${l.kind}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
+      process.stdout.write(
+        `Diamond ${config.identity} (realm ${config.realm}) listening on ${where || 'no transport'}` +
+          `${api ? `; admin API ${api.url}` : ''}; config: ${config.source ?? 'embedded defaults'}\n`,
+      );
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log.info(`${signal}: shutting down`);
+        void (async () => {
+          await node.stop();
+          await api?.app.close();
+          process.exit(0);
+        })();
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}
