@@ -93,6 +93,8 @@ export class DiameterNode {
       checkCertificateIdentity: c.tls.checkIdentity,
       matchesIdentity: certificateMatchesIdentity,
       maxMessageSize: c.limits.maxMessageSize,
+      maxQueuedBytes: c.limits.maxQueuedBytesPerPeer,
+      maxPendingPerPeer: c.limits.maxPendingPerPeer,
       ceTimeoutMs: c.timers.ceTimeout,
       dpaTimeoutMs: c.timers.dpaTimeout,
       defaultTcMs: c.timers.tc,

@@ -31,6 +31,8 @@ export interface PeerManagerOptions {
   checkCertificateIdentity: boolean;
   matchesIdentity(cert: X509Certificate, identity: string): boolean;
   maxMessageSize: number;
+  maxQueuedBytes: number;
+  maxPendingPerPeer: number;
   ceTimeoutMs: number;
   dpaTimeoutMs: number;
   /** Tc/Tw for peers admitted dynamically. */
@@ -77,6 +79,8 @@ export class PeerManager implements PeerSocketSink {
       checkCertificateIdentity: opts.checkCertificateIdentity,
       matchesIdentity: opts.matchesIdentity,
       maxMessageSize: opts.maxMessageSize,
+      maxQueuedBytes: opts.maxQueuedBytes,
+      maxPendingPerPeer: opts.maxPendingPerPeer,
       ceTimeoutMs: opts.ceTimeoutMs,
       dpaTimeoutMs: opts.dpaTimeoutMs,
       nextEndToEndId: () => this.nextEndToEndId(),
@@ -138,7 +142,7 @@ export class PeerManager implements PeerSocketSink {
   }
 
   private onAccepted(socket: Socket, kind: TransportKind): void {
-    const sock = new PeerSocket(socket, kind, this, this.opts.maxMessageSize);
+    const sock = new PeerSocket(socket, kind, this, this.opts.maxMessageSize, this.opts.maxQueuedBytes);
     this.log.debug({ remote: `${sock.remoteAddress}:${sock.remotePort}`, transport: kind }, 'connection accepted');
     const t = setTimeout(() => {
       this.pendingSockets.delete(sock);

@@ -23,12 +23,16 @@ export class PeerSocket {
   private decoder: FrameDecoder;
   private closed = false;
   private closeReason: string | undefined = undefined;
+  /** Reading is paused while our answers to this peer back up (see write()). */
+  private readPaused = false;
+  private readonly maxQueuedBytes: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
 
-  constructor(socket: Socket, kind: TransportKind, sink: PeerSocketSink, maxMessageSize: number) {
+  constructor(socket: Socket, kind: TransportKind, sink: PeerSocketSink, maxMessageSize: number, maxQueuedBytes = 8 << 20) {
     this.socket = socket;
+    this.maxQueuedBytes = maxQueuedBytes;
     this.kind = kind;
     this.sink = sink;
     this.remoteAddress = socket.remoteAddress ?? '?';
@@ -39,7 +43,8 @@ export class PeerSocket {
         onFrame: (f) => {
           if (!this.closed) this.sink.onFrame(this, f);
         },
-        onError: (e: DiamondError) => this.destroy(`framing lost: ${e.message}`),
+        // The stable error code goes into the reason, so logs (and tests) can tell why.
+        onError: (e: DiamondError) => this.destroy(`framing lost (${e.code}): ${e.message}`),
       },
       maxMessageSize,
     );
@@ -53,6 +58,7 @@ export class PeerSocket {
     socket.on('close', this.onClose);
     // Diameter has its own watchdog; TCP half-close is treated as the end of the connection.
     socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
   }
 
   private detach(socket: Socket): void {
@@ -60,6 +66,7 @@ export class PeerSocket {
     socket.off('error', this.onError);
     socket.off('close', this.onClose);
     socket.off('end', this.onEnd);
+    socket.off('drain', this.onDrain);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -71,6 +78,12 @@ export class PeerSocket {
   private readonly onEnd = (): void => {
     this.closeReason ??= 'peer closed the connection';
     this.socket.end();
+  };
+  private readonly onDrain = (): void => {
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
   };
   private readonly onClose = (): void => {
     if (this.closed) return;
@@ -91,9 +104,23 @@ export class PeerSocket {
     return this.socket.writableLength;
   }
 
+  /** Over the bound: new requests for this peer get 3004 TOO_BUSY instead of queueing. */
+  get isBusy(): boolean {
+    return this.socket.writableLength > this.maxQueuedBytes;
+  }
+
+  /**
+   * Queues bytes. Nothing is dropped: past the bound, reading from this peer pauses until its
+   * socket drains, so a peer that sends requests but does not read our answers is slowed down
+   * (TCP backpressure) instead of growing our memory.
+   */
   write(buf: Buffer): boolean {
     if (this.closed || this.socket.destroyed) return false;
     this.socket.write(buf);
+    if (!this.readPaused && this.socket.writableLength > this.maxQueuedBytes) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
     return true;
   }
 
@@ -114,17 +141,21 @@ export class PeerSocket {
   /** Starts in-band TLS on this connection (RFC 3588 §2.1 / TLS_old_method). */
   async startTls(role: 'client' | 'server', tls: TlsMaterial): Promise<TLSSocket> {
     const raw = this.socket;
-    this.detach(raw);
-    raw.on('error', this.onError);
+    // Bytes now belong to TLS. 'error' and 'close' stay on the raw socket: a connection lost or
+    // destroyed during the handshake must still reach the owner, and its 'close' fires only once.
+    raw.off('data', this.onData);
+    raw.off('end', this.onEnd);
+    raw.off('drain', this.onDrain);
     try {
       const secure = await upgradeToTls(raw, role, tls);
-      raw.off('error', this.onError);
+      if (this.closed) {
+        secure.destroy();
+        throw new Error('connection closed during the TLS handshake');
+      }
       this.socket = secure;
       this.attach(secure);
       return secure;
     } catch (err) {
-      raw.off('error', this.onError);
-      this.attach(raw);
       this.destroy(`in-band TLS failed: ${(err as Error).message}`);
       throw err;
     }

@@ -60,6 +60,10 @@ export interface PeerEnvironment {
   tlsMaterial: TlsMaterial | undefined;
   checkCertificateIdentity: boolean;
   maxMessageSize: number;
+  /** Bytes queued to a peer before it counts as busy (limits.maxQueuedBytesPerPeer). */
+  maxQueuedBytes: number;
+  /** Requests awaiting an answer from a peer before it counts as busy (limits.maxPendingPerPeer). */
+  maxPendingPerPeer: number;
   ceTimeoutMs: number;
   dpaTimeoutMs: number;
   matchesIdentity(cert: X509Certificate, identity: string): boolean;
@@ -182,11 +186,20 @@ export class Peer implements PeerSocketSink {
     }
   }
 
-  /** Sends a message on the open connection; false when not open. */
+  /** Sends a message (an answer, or a request already admitted) on the open connection. */
   send(buf: Buffer): boolean {
     const a = this.active;
     if (!isOpen(this.ctx) || !a) return false;
     return a.write(buf);
+  }
+
+  /** Sends a new request, unless the peer is not usable or busy (the caller answers 3002/3004). */
+  sendRequest(buf: Buffer): 'sent' | 'unavailable' | 'busy' {
+    const a = this.active;
+    if (!this.available || !a) return 'unavailable';
+    if (a.isBusy || this.pending >= this.env.maxPendingPerPeer) return 'busy';
+    a.write(buf);
+    return 'sent';
   }
 
   /** Next hop-by-hop id for a request this node sends to the peer (RFC 6733 §3). */
@@ -302,7 +315,7 @@ export class Peer implements PeerSocketSink {
         socket.destroy();
         return;
       }
-      this.i = new PeerSocket(socket, kind, this, this.env.maxMessageSize);
+      this.i = new PeerSocket(socket, kind, this, this.env.maxMessageSize, this.env.maxQueuedBytes);
       if (kind === 'tls' && !this.certificateOk(this.i)) {
         this.i.destroy('certificate does not name the peer');
         this.i = undefined;
@@ -374,9 +387,14 @@ export class Peer implements PeerSocketSink {
     );
     if (this.settings.tls === 'inband' && sock && this.env.tlsMaterial) {
       // RFC 3588 §2.1: TLS starts right after a successful CER/CEA; the initiator is the client.
+      // The handshake is bounded like the CER/CEA exchange: a peer that never starts it would
+      // otherwise hold the peer open, untrusted, with no watchdog running.
+      const timer = setTimeout(() => sock.destroy('in-band TLS handshake timed out'), this.env.ceTimeoutMs);
       sock
         .startTls(side === 'I' ? 'client' : 'server', this.env.tlsMaterial)
         .then(() => {
+          // The connection may have been replaced or closed while the handshake ran.
+          if (sock.isClosed || sock !== (side === 'I' ? this.i : this.r)) return;
           if (!this.certificateOk(sock)) {
             sock.destroy('certificate does not name the peer');
             return;
@@ -384,7 +402,8 @@ export class Peer implements PeerSocketSink {
           this.log.info(`peer ${this.identity}: in-band TLS established`);
           this.watchdog({ type: 'connection-up' });
         })
-        .catch((err: Error) => this.log.warn(`peer ${this.identity}: in-band TLS failed: ${err.message}`));
+        .catch((err: Error) => this.log.warn(`peer ${this.identity}: in-band TLS failed: ${err.message}`))
+        .finally(() => clearTimeout(timer));
       return;
     }
     this.watchdog({ type: 'connection-up' });
@@ -395,10 +414,11 @@ export class Peer implements PeerSocketSink {
     this.stateTimer = undefined;
     for (const s of [this.i, this.r, this.offered?.sock]) s?.destroy(reason);
     this.i = this.r = this.offered = undefined;
+    // Before the watchdog's Failover(), which would otherwise report "no DWA" for a clean close.
+    this.setAvailable(false, reason);
     this.watchdog({ type: 'connection-down' });
     clearTimeout(this.wdTimer);
     this.wdTimer = undefined;
-    this.setAvailable(false, reason);
     this.log.info({ reason }, `peer ${this.identity}: closed (${reason})`);
     const waiters = this.stopWaiters;
     this.stopWaiters = [];

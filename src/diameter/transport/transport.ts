@@ -2,7 +2,7 @@
 // TLS socket over it). TCP and TLS use node:net/node:tls; SCTP will hand over a net.Socket made
 // from a kernel SCTP descriptor (issue: SCTP transport), so the peer layer does not change.
 import { type Server, type Socket, createServer, connect as netConnect } from 'node:net';
-import { type ConnectionOptions, type TLSSocket, type SecureContextOptions, TLSSocket as TLSSocketClass, connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import { type ConnectionOptions, type TLSSocket, type SecureContextOptions, connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 
 export type TransportKind = 'tcp' | 'tls' | 'sctp';
 
@@ -102,9 +102,16 @@ export function upgradeToTls(socket: Socket, role: 'client' | 'server', tls: Tls
       });
       s.once('error', reject);
     } else {
-      const s = new TLSSocketClass(socket, { isServer: true, requestCert: true, ...tls });
-      s.once('secure', () => {
-        s.off('error', reject);
+      // A bare `new TLSSocket(socket, {isServer: true})` never verifies the client certificate:
+      // node sets `authorized`/`authorizationError` only for sockets a tls.Server creates. So the
+      // raw socket is handed to an unbound tls.Server; it does not reject by itself, so that a
+      // refused certificate ends here with its reason rather than as a silent close. A handshake
+      // that fails (or a connection lost during it: "socket hang up") is a tlsClientError; the
+      // caller closes the connection.
+      const server = createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: false });
+      server.once('tlsClientError', reject);
+      server.once('secureConnection', (s: TLSSocket) => {
+        server.off('tlsClientError', reject);
         if (tls.rejectUnauthorized && !s.authorized) {
           s.destroy();
           reject(new TransportError(`peer certificate refused: ${String(s.authorizationError)}`));
@@ -112,7 +119,7 @@ export function upgradeToTls(socket: Socket, role: 'client' | 'server', tls: Tls
         }
         resolve(s);
       });
-      s.once('error', reject);
+      server.emit('connection', socket);
     }
   });
 }
