@@ -6,16 +6,22 @@ import { registerCerts } from './certs-command.js';
 import { registerConfig, registerImport } from './config-command.js';
 import { registerPeers } from './peers-command.js';
 import { registerStart } from './start-command.js';
+import { registerRules } from './rules-command.js';
 import { registerDecode } from './decode-command.js';
+import { registerSubscriber } from './subscriber-command.js';
+import { registerReplay } from './replay-command.js';
 
 const program = new Command();
 program.name('diamond').description('Diamond: Diameter routing agent and HSS').version('0.1.0');
 registerStart(program);
 registerPeers(program);
+registerRules(program);
 registerDecode(program);
+registerReplay(program);
 registerConfig(program);
 registerImport(program);
 registerCerts(program);
+registerSubscriber(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,8 +1,7 @@
 // `diamond peers`: the peer table of a running node, from its admin API.
 import type { Command } from 'commander';
-import { DiamondError, ErrorCode } from '../errors.js';
 import type { PeerStatus } from '../diameter/peer/peer.js';
-import { resolveConfig } from './start-command.js';
+import { callApi } from './api-client.js';
 
 export function formatPeers(peers: PeerStatus[]): string {
   const rows = [['IDENTITY', 'STATE', 'WATCHDOG', 'TRANSPORT', 'ADDRESS', 'REALM', 'APPLICATIONS', 'SINCE', 'PENDING']];
@@ -22,18 +21,7 @@ export function registerPeers(program: Command): void {
     .option('--token <token>', 'API bearer token (default from the config or DIAMOND_API_TOKEN)')
     .option('--json', 'print JSON')
     .action(async (opts: { config?: string; api?: string; token?: string; json?: boolean }) => {
-      const config = resolveConfig(opts.config);
-      const host = config.api.address.includes(':') ? `[${config.api.address}]` : config.api.address;
-      const base = opts.api ?? `http://${host}:${config.api.port}`;
-      const token = opts.token ?? process.env.DIAMOND_API_TOKEN ?? config.api.token;
-      let res: Response;
-      try {
-        res = await fetch(`${base}/api/v1/peers`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      } catch (err) {
-        throw new DiamondError(ErrorCode.CLI_INPUT, `cannot reach the node's API at ${base}: ${(err as Error).message}`);
-      }
-      if (!res.ok) throw new DiamondError(ErrorCode.CLI_INPUT, `${base}/api/v1/peers answered ${res.status}`);
-      const body = (await res.json()) as { peers: PeerStatus[] };
+      const body = (await callApi(opts, '/api/v1/peers')) as { peers: PeerStatus[] };
       process.stdout.write(opts.json ? `${JSON.stringify(body, null, 2)}\n` : `${formatPeers(body.peers)}\n`);
     });
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config/model.js';
 import { DiamondError, ErrorCode } from '../errors.js';
 import { DiameterNode } from '../node/node.js';
 import { startApi } from '../api/server.js';
+import { openSqliteStore, storeFile } from '../store/index.js';
 
 /** The configuration `start` and `peers` use: -c FILE, else ./diamond.yaml, else the defaults. */
 export function resolveConfig(file: string | undefined): Config {
@@ -33,9 +34,12 @@ export function registerStart(program: Command): void {
       if (opts.logLevel) config.log.level = opts.logLevel as Config['log']['level'];
       if (opts.messageDump) config.log.messageDump = true;
       const log = pino({ level: config.log.level });
+      // The subscriber store: migrations run here, at start (HSS issue; <dataDir>/diamond.sqlite).
+      const store = openSqliteStore(storeFile(config.dataDir));
+      log.info({ store: store.file, schemaVersion: store.schemaVersion }, `subscriber store ${store.file} (schema ${store.schemaVersion})`);
       const node = new DiameterNode({ config, logger: log });
       await node.start();
-      const api = config.api.enabled ? await startApi(node, config.api, log) : undefined;
+      const api = config.api.enabled ? await startApi(node, config.api, log, { store }) : undefined;
       const where = node.listeners.map((l) => `${l.kind}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
       process.stdout.write(
         `Diamond ${config.identity} (realm ${config.realm}) listening on ${where || 'no transport'}` +
@@ -49,10 +53,13 @@ export function registerStart(program: Command): void {
         void (async () => {
           await node.stop();
           await api?.app.close();
+          store.close();
           process.exit(0);
         })();
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      // Rule files reload without a restart; a broken file leaves the running rules in force.
+      process.on('SIGHUP', () => void node.reloadRules());
     });
 }

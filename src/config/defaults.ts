@@ -49,6 +49,11 @@ export const DEFAULT_RELAY = false;
 export const DEFAULT_TLS_VERIFY_PEER = true;
 export const DEFAULT_TLS_CHECK_IDENTITY = true;
 
+/** Capture files rotate after this many MiB (capture.rotateMb). */
+export const DEFAULT_CAPTURE_ROTATE_MB = 100;
+/** Secrets are zeroed in capture files unless capture.mask is false. */
+export const DEFAULT_CAPTURE_MASK = true;
+
 /** Realm used when neither the file nor the identity gives one. */
 export const DEFAULT_REALM = 'diamond.local';
 
@@ -108,5 +113,7 @@ export function embeddedDefaults(host: string = hostname()): Config {
     },
     log: { level: DEFAULT_LOG_LEVEL, messageDump: false },
     api: { enabled: DEFAULT_API_ENABLED, address: DEFAULT_API_ADDRESS, port: DEFAULT_API_PORT, token: undefined },
+    // No rule files: relay by freeDiameter's core scores only (Destination-Host, then realm).
+    routing: { rules: [], retryOn: [] },
   };
 }

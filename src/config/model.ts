@@ -40,6 +40,8 @@ export interface PeerConfig {
   transport: TransportKind;
   /** SCTP first then TCP, like freeDiameter, or the other way round. */
   prefer: 'tcp' | 'sctp';
+  /** Set by `prefer`: when `transport` (= prefer) cannot connect, the other one is tried. */
+  fallback?: boolean;
   tls: TlsMode;
   /** Whether we open connections to this peer (else we only accept). */
   connect: boolean;
@@ -88,6 +90,27 @@ export interface ApiConfig {
   token: string | undefined;
 }
 
+export interface RoutingConfig {
+  /** Rule files (freeDiameter rt_default syntax plus Diamond's extensions, docs/routing.md). */
+  rules: string[];
+  /** Error Result-Codes from the next hop that make the relay try the next candidate (rt_busypeers). */
+  retryOn: number[];
+}
+
+/** Capture of the node's own traffic as pcapng (docs/pcaps.md). */
+export interface CaptureConfig {
+  /** First file; rotation continues with <name>-1.pcapng, <name>-2.pcapng, ... */
+  file: string;
+  /** Start a new file after this many MiB; 0: never. */
+  rotateMb: number;
+  /** Only traffic with these peers (Diameter identities); empty: every peer. */
+  peers: string[];
+  /** Zero the values of secret AVPs (KASME, CK, IK, XRES, HA1, ...) in the file. */
+  mask: boolean;
+  /** Recording from start-up; the admin API switches it (POST /api/v1/capture). */
+  enabled: boolean;
+}
+
 export interface Config {
   /** File the configuration came from; undefined for embedded defaults. */
   source: string | undefined;
@@ -113,4 +136,7 @@ export interface Config {
   timers: TimersConfig;
   log: LogConfig;
   api: ApiConfig;
+  routing: RoutingConfig;
+  /** Absent: no capture. */
+  capture?: CaptureConfig | undefined;
 }

@@ -43,6 +43,7 @@ export interface DiamondYaml {
   timers?: { tc?: number; tw?: number; ceTimeout?: number; dpaTimeout?: number; shutdownGrace?: number; requestTimeout?: number };
   log?: { level?: string; messageDump?: boolean };
   api?: { enabled?: boolean; address?: string; port?: number; token?: string | null };
+  capture?: { file?: string; rotateMb?: number; peers?: string[]; mask?: boolean; enabled?: boolean };
 }
 
 export const MASK = '********';
@@ -99,6 +100,7 @@ export function configToDocument(config: Config, options: { maskSecrets?: boolea
       port: config.api.port,
       token: config.api.token === undefined ? null : options.maskSecrets ? MASK : config.api.token,
     },
+    ...(config.capture && { capture: { ...config.capture, peers: [...config.capture.peers] } }),
   };
 }
 

@@ -1,18 +1,20 @@
 // Positioned YAML tree -> Config. Checks every key, type and range, fills defaults, and collects
 // every error (FILE:LINE:COL: path: what was expected, what was found) instead of stopping at the first.
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ErrorCode, FileError } from '../errors.js';
 import { applicationByName, RELAY_APPLICATION_ID, WELL_KNOWN_APPLICATIONS } from './applications.js';
 import * as D from './defaults.js';
 import type {
   ApiConfig,
+  CaptureConfig,
   ApplicationRef,
   Config,
   LimitsConfig,
   ListenConfig,
   LogConfig,
   PeerConfig,
+  RoutingConfig,
   TimersConfig,
   TlsConfig,
   TlsMode,
@@ -40,15 +42,19 @@ export const TOP_KEYS = [
   'timers',
   'log',
   'api',
+  'routing',
+  'capture',
 ] as const;
 export const LISTEN_KEYS = ['transport', 'address', 'addresses', 'port'] as const;
 export const TLS_KEYS = ['cert', 'key', 'ca', 'verifyPeer', 'checkIdentity'] as const;
-export const PEER_KEYS = ['identity', 'realm', 'address', 'addresses', 'port', 'transport', 'tls', 'connect', 'tc', 'tw'] as const;
+export const PEER_KEYS = ['identity', 'realm', 'address', 'addresses', 'port', 'transport', 'prefer', 'tls', 'connect', 'tc', 'tw'] as const;
 export const APPLICATION_KEYS = ['id', 'vendorId', 'kind'] as const;
 export const TIMER_KEYS = ['tc', 'tw', 'ceTimeout', 'dpaTimeout', 'shutdownGrace', 'requestTimeout'] as const;
 export const LIMIT_KEYS = ['maxMessageSize', 'maxPendingPerPeer', 'maxQueuedBytesPerPeer'] as const;
 export const LOG_KEYS = ['level', 'messageDump'] as const;
 export const API_KEYS = ['enabled', 'address', 'port', 'token'] as const;
+export const CAPTURE_KEYS = ['file', 'rotateMb', 'peers', 'mask', 'enabled'] as const;
+export const ROUTING_KEYS = ['rules', 'retryOn'] as const;
 
 const TRANSPORTS: readonly TransportKind[] = ['tcp', 'tls', 'sctp'];
 const TLS_MODES: readonly TlsMode[] = ['none', 'connect', 'inband'];
@@ -287,6 +293,67 @@ function readLog(c: Checker, s: Section): LogConfig {
   };
 }
 
+function readRouting(c: Checker, s: Section, baseDir: string): RoutingConfig {
+  const rules: string[] = [];
+  const rulesNode = s.get('rules');
+  if (rulesNode) {
+    c.list(rulesNode, join(s.path, 'rules'), 'rule file paths (freeDiameter rt_default syntax)')?.forEach((n, i) => {
+      const key = `${join(s.path, 'rules')}[${i}]`;
+      const p = c.path(n, key, baseDir);
+      if (p === undefined) return;
+      c.requireFile(n, key, p);
+      rules.push(p);
+    });
+  }
+  const retryOn: number[] = [];
+  const retryNode = s.get('retryOn');
+  if (retryNode) {
+    c.list(retryNode, join(s.path, 'retryOn'), 'Result-Codes (e.g. [3004, 3002])')?.forEach((n, i) => {
+      const v = c.int(n, `${join(s.path, 'retryOn')}[${i}]`, 3000, 3999);
+      if (v !== undefined) retryOn.push(v);
+    });
+  }
+  return { rules, retryOn };
+}
+
+function readCapture(c: Checker, s: Section, baseDir: string): CaptureConfig | undefined {
+  const fileNode = s.get('file');
+  const path = join(s.path, 'file');
+  if (fileNode === undefined) {
+    c.error(s.pos, path, 'required: the pcapng file to write (e.g. /var/lib/diamond/diamond.pcapng)');
+    return undefined;
+  }
+  const file = c.path(fileNode, path, baseDir);
+  if (file !== undefined) {
+    const dir = dirname(file);
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) c.error(fileNode.pos, path, `directory not found: ${dir}`, ErrorCode.CONFIG_MISSING_FILE);
+  }
+  const peers: string[] = [];
+  const peersNode = s.get('peers');
+  if (peersNode) {
+    c.list(peersNode, join(s.path, 'peers'), 'peer Diameter identities')?.forEach((n, i) => {
+      const key = `${join(s.path, 'peers')}[${i}]`;
+      const id = c.string(n, key, 'a Diameter identity');
+      if (id === undefined) return;
+      if (isIdentity(id)) peers.push(id);
+      else c.expected(n, key, 'a Diameter identity (FQDN, e.g. mme1.realm.test)');
+    });
+  }
+  return {
+    file: file ?? '',
+    rotateMb: opt(s, 'rotateMb', (n, p) => c.int(n, p, 0, 1_000_000), D.DEFAULT_CAPTURE_ROTATE_MB),
+    peers,
+    mask: opt(s, 'mask', (n, p) => c.bool(n, p), D.DEFAULT_CAPTURE_MASK),
+    enabled: opt(s, 'enabled', (n, p) => c.bool(n, p), true),
+  };
+}
+
 function readApi(c: Checker, s: Section): ApiConfig {
   const api: ApiConfig = {
     enabled: opt(s, 'enabled', (n, p) => c.bool(n, p), D.DEFAULT_API_ENABLED),
@@ -295,7 +362,8 @@ function readApi(c: Checker, s: Section): ApiConfig {
     token: opt<string | undefined>(s, 'token', (n, p) => c.string(n, p, 'a non-empty string (the bearer token) or null'), undefined),
   };
   // The API can provision subscriber keys: off loopback it must not be open to anyone who can connect.
-  if (api.enabled && !isLoopback(api.address) && api.token === undefined) {
+  // DIAMOND_API_TOKEN (read by the API at start) counts as a token too.
+  if (api.enabled && !isLoopback(api.address) && api.token === undefined && !process.env.DIAMOND_API_TOKEN) {
     c.error(s.get('address')?.pos ?? s.pos, join(s.path, 'token'), `required when the API listens on ${api.address} (not loopback)`);
   }
   return api;
@@ -385,8 +453,17 @@ function readPeers(c: Checker, node: YNode | undefined, timers: TimersConfig, ow
       c.error(tlsNode.pos, join(path, 'tls'), `tls: ${tls} conflicts with transport: tls (TLS at connect); use transport: tcp`);
       tls = 'connect';
     }
-    const transport: TransportKind = transportGiven === 'sctp' ? 'sctp' : 'tcp';
-    if (transport === 'sctp' && tls !== 'none') {
+    // `prefer: sctp|tcp`: both SCTP and TCP, this one first (freeDiameter tries SCTP first).
+    const preferNode = s.get('prefer');
+    const prefer = opt<'sctp' | 'tcp' | undefined>(s, 'prefer', (n, p) => c.oneOf(n, p, ['sctp', 'tcp'] as const), undefined);
+    if (prefer !== undefined && transportGiven !== undefined) {
+      c.error(preferNode?.pos ?? s.pos, join(path, 'prefer'), 'give transport (one transport) or prefer (SCTP and TCP, this one first), not both');
+    }
+    if (prefer !== undefined && tls !== 'none') {
+      c.error(preferNode?.pos ?? s.pos, join(path, 'prefer'), `prefer tries SCTP, which cannot carry TLS; use transport: tcp with tls: ${tls}`);
+    }
+    const transport: TransportKind = (prefer ?? transportGiven) === 'sctp' ? 'sctp' : 'tcp';
+    if (transport === 'sctp' && tls !== 'none' && prefer === undefined) {
       c.error(tlsNode?.pos ?? s.pos, join(path, 'tls'), 'TLS over SCTP (DTLS, RFC 6083) is not supported; use transport: tcp for TLS peers');
     }
     if (tls !== 'none') tlsUsers.push({ path, pos: tlsNode?.pos ?? s.get('transport')?.pos ?? s.pos });
@@ -399,6 +476,7 @@ function readPeers(c: Checker, node: YNode | undefined, timers: TimersConfig, ow
       port: opt(s, 'port', (n, p) => c.int(n, p, 1, 65535), tls === 'connect' ? D.DEFAULT_TLS_PORT : D.DEFAULT_PORT),
       transport,
       prefer: transport === 'sctp' ? 'sctp' : 'tcp',
+      ...(prefer !== undefined ? { fallback: true } : {}),
       tls,
       connect: opt(s, 'connect', (n, p) => c.bool(n, p), true),
       tc: opt(s, 'tc', (n, p) => c.secondsToMs(n, p, false), timers.tc),
@@ -479,6 +557,8 @@ export function validateConfig(root: YNode | undefined, options: ValidateOptions
   const limits = c.section(top.get('limits'), 'limits', LIMIT_KEYS, top.keyPos('limits'));
   const log = c.section(top.get('log'), 'log', LOG_KEYS, top.keyPos('log'));
   const api = c.section(top.get('api'), 'api', API_KEYS, top.keyPos('api'));
+  const routing = c.section(top.get('routing'), 'routing', ROUTING_KEYS, top.keyPos('routing'));
+  const capture = c.section(top.get('capture'), 'capture', CAPTURE_KEYS, top.keyPos('capture'));
   const tlsNode = top.get('tls');
   const tls = c.section(tlsNode, 'tls', TLS_KEYS, top.keyPos('tls'));
 
@@ -538,6 +618,8 @@ export function validateConfig(root: YNode | undefined, options: ValidateOptions
     timers: timersCfg,
     log: log ? readLog(c, log) : base.log,
     api: api ? readApi(c, api) : base.api,
+    routing: routing ? readRouting(c, routing, options.baseDir) : base.routing,
+    capture: capture && top.get('capture') ? readCapture(c, capture, options.baseDir) : undefined,
   };
   c.errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
   return c.errors.length > 0 ? { errors: c.errors } : { config, errors: [] };

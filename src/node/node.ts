@@ -10,13 +10,18 @@ import { decodeMessage } from '../diameter/codec/decode.js';
 import { encodeMessage } from '../diameter/codec/encode.js';
 import { errorAnswer } from '../diameter/codec/answer.js';
 import { SECRET_AVPS, formatMessage } from '../diameter/codec/inspect.js';
+import { maskSecrets } from '../diameter/codec/mask-secrets.js';
 import { CmdFlag } from '../diameter/codec/message.js';
+import { avp } from '../diameter/codec/builder.js';
 import { RELAY_APPLICATION_ID, type LocalCapabilities } from '../diameter/peer/capabilities.js';
 import { type Peer } from '../diameter/peer/peer.js';
 import { PeerManager, type BoundListener } from '../diameter/peer/peer-manager.js';
 import type { PeerStatus } from '../diameter/peer/peer.js';
 import type { TlsMaterial } from '../diameter/transport/transport.js';
 import { Result } from '../diameter/dictionary/generated/constants.js';
+import { Router } from '../routing/router.js';
+import { TrafficCapture } from '../capture/traffic-capture.js';
+import { loadRuleFiles } from '../routing/rules-loader.js';
 
 export interface NodeOptions {
   config: Config;
@@ -60,7 +65,12 @@ export class DiameterNode {
   readonly dict: Dictionary;
   readonly originStateId: number;
   readonly peers: PeerManager;
+  readonly router: Router;
   private readonly messageDump: boolean;
+  /** pcapng of the node's own traffic (config `capture`); undefined when not configured. */
+  readonly capture: TrafficCapture | undefined;
+  /** Applications answered here (the HSS registers its handlers; none yet). */
+  private readonly localApplications = new Set<number>();
 
   constructor(opts: NodeOptions) {
     this.config = opts.config;
@@ -69,6 +79,7 @@ export class DiameterNode {
     // RFC 6733 §8.16: a value that grows at every restart.
     this.originStateId = Math.floor(Date.now() / 1000) >>> 0;
     this.messageDump = opts.config.log.messageDump;
+    this.capture = opts.config.capture ? new TrafficCapture(opts.config.capture, this.dict) : undefined;
     const c = opts.config;
     const tls = tlsMaterial(c);
     this.peers = new PeerManager({
@@ -83,11 +94,16 @@ export class DiameterNode {
         transport: p.transport,
         tls: p.tls,
         connect: p.connect,
+        // `prefer`: that transport first, then the other one (freeDiameter: SCTP, then TCP).
+        fallback: p.fallback ? (p.prefer === 'sctp' ? 'tcp' : 'sctp') : undefined,
         tcMs: p.tc,
         twMs: p.tw,
         dynamic: false,
       })),
-      listeners: c.listen.flatMap((l) => l.addresses.map((address) => ({ kind: l.transport, address, port: l.port }))),
+      // One SCTP endpoint holds all its addresses (multi-homing); TCP/TLS listen once per address.
+      listeners: c.listen.flatMap((l) =>
+        l.transport === 'sctp' ? [{ kind: l.transport, address: l.addresses[0]!, addresses: l.addresses, port: l.port }] : l.addresses.map((address) => ({ kind: l.transport, address, port: l.port })),
+      ),
       allowUnknownPeers: c.allowUnknownPeers,
       tlsMaterial: tls,
       checkCertificateIdentity: c.tls.checkIdentity,
@@ -100,10 +116,47 @@ export class DiameterNode {
       defaultTcMs: c.timers.tc,
       defaultTwMs: c.timers.tw,
       onMessage: (peer, frame) => this.onMessage(peer, frame),
-      onAvailability: (peer, available, reason) =>
-        this.log.info({ peer: peer.identity, available, reason }, `peer ${peer.identity} ${available ? 'available' : 'unavailable'}: ${reason}`),
-      onUntrustedRequest: (peer, frame) => this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, 'connection not yet trusted (watchdog REOPEN)'),
+      onAvailability: (peer, available, reason) => {
+        this.log.info({ peer: peer.identity, available, reason }, `peer ${peer.identity} ${available ? 'available' : 'unavailable'}: ${reason}`);
+        if (!available) this.router.onPeerUnavailable(peer, reason);
+      },
+      onUntrustedRequest: (peer, frame) => {
+        this.capture?.recordPeer('received', peer, frame);
+        this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, 'connection not yet trusted (watchdog REOPEN)');
+      },
     });
+    this.router = new Router({
+      identity: c.identity,
+      realm: c.realm,
+      log: this.log,
+      peers: () => this.peers.all(),
+      knownRealms: () => new Set(c.peers.flatMap((p) => (p.realm ? [p.realm] : []))),
+      localApplications: this.localApplications,
+      requestTimeoutMs: c.timers.requestTimeout,
+      retryOn: c.routing.retryOn,
+      onLocalRequest: (peer, frame) =>
+        this.answerError(peer, frame, Result.DIAMETER_APPLICATION_UNSUPPORTED, `no local application for application ${frame.readUInt32BE(8)}`),
+      errorAnswer: (request, resultCode, message, missingAvp) => this.errorAnswerBytes(request, resultCode, message, missingAvp),
+      onSent: (peer, frame) => this.onSent(peer, frame),
+    });
+    // Rules are read at construction, so a bad file stops the node before it listens.
+    if (c.routing.rules.length > 0) this.router.setRules(loadRuleFiles(c.routing.rules));
+  }
+
+  /**
+   * Re-reads the rule files (SIGHUP, admin API). On any error the running rules stay and the
+   * error (FILE:LINE:COL: message) is returned.
+   */
+  reloadRules(): { ok: true; rules: number } | { ok: false; error: string } {
+    try {
+      const rules = loadRuleFiles(this.config.routing.rules);
+      this.router.setRules(rules);
+      this.log.info({ files: rules.files, rules: rules.rules.length }, `routing rules reloaded: ${rules.rules.length} rule(s)`);
+      return { ok: true, rules: rules.rules.length };
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, `routing rules NOT reloaded, the old rules stay: ${(err as Error).message}`);
+      return { ok: false, error: (err as Error).message };
+    }
   }
 
   get listeners(): BoundListener[] {
@@ -118,6 +171,8 @@ export class DiameterNode {
   async stop(): Promise<void> {
     this.log.info('stopping: DPR to every peer');
     await this.peers.stop(this.config.timers.shutdownGrace);
+    this.router.close();
+    this.capture?.close();
     this.log.info('stopped');
   }
 
@@ -127,17 +182,19 @@ export class DiameterNode {
 
   private onMessage(peer: Peer, frame: Buffer): void {
     if (this.messageDump) this.dump('received', peer, frame);
-    if (((frame[4] ?? 0) & CmdFlag.R) === 0) {
-      // No request of ours is waiting for it (the router owns pending requests).
-      this.log.warn({ peer: peer.identity, hopByHopId: frame.readUInt32BE(12) }, 'answer with no pending request: discarded');
-      return;
-    }
-    const appId = frame.readUInt32BE(8);
-    this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, `no route and no local application for application ${appId}`);
+    this.capture?.recordPeer('received', peer, frame);
+    if (((frame[4] ?? 0) & CmdFlag.R) === 0) this.router.onAnswer(peer, frame);
+    else this.router.onRequest(peer, frame);
   }
 
-  /** Answers a request with a protocol error; nothing is dropped silently. */
-  answerError(peer: Peer, frame: Buffer, resultCode: number, reason: string): void {
+  /** Every message the node puts on a connection passes here (message dump). */
+  private onSent(peer: Peer, frame: Buffer): void {
+    if (this.messageDump) this.dump('sent', peer, frame);
+    this.capture?.recordPeer('sent', peer, frame);
+  }
+
+  /** The encoded answer to a request refused with a protocol error (RFC 6733 §7.2). */
+  errorAnswerBytes(frame: Buffer, resultCode: number, reason: string, missingAvp?: string): Buffer {
     const { message } = decodeMessage(frame, this.dict);
     const req = message ?? {
       flags: frame[4] ?? 0,
@@ -146,14 +203,19 @@ export class DiameterNode {
       hopByHopId: frame.readUInt32BE(12),
       endToEndId: frame.readUInt32BE(16),
     };
-    const answer = errorAnswer(this.dict, req, { host: this.config.identity, realm: this.config.realm }, { resultCode, errorMessage: reason, failedAvp: undefined });
-    const bytes = encodeMessage(answer);
-    if (this.messageDump) this.dump('sent', peer, bytes);
-    peer.send(bytes);
+    // §7.5: for a missing AVP, Failed-AVP holds an example of it with empty data.
+    const failedAvp = missingAvp ? avp(this.dict, missingAvp, '') : undefined;
+    return encodeMessage(errorAnswer(this.dict, req, { host: this.config.identity, realm: this.config.realm }, { resultCode, errorMessage: reason, failedAvp }));
+  }
+
+  /** Answers a request with a protocol error; nothing is dropped silently. */
+  answerError(peer: Peer, frame: Buffer, resultCode: number, reason: string): void {
+    const bytes = this.errorAnswerBytes(frame, resultCode, reason);
+    if (peer.send(bytes)) this.onSent(peer, bytes);
   }
 
   private dump(direction: 'sent' | 'received', peer: Peer, frame: Buffer): void {
     const { message } = decodeMessage(frame, this.dict);
-    if (message) this.log.info({ peer: peer.identity, direction }, `${direction} ${direction === 'sent' ? 'to' : 'from'} ${peer.identity}\n${formatMessage(this.dict, message, { mask: SECRET_AVPS })}`);
+    if (message) this.log.info({ peer: peer.identity, direction }, `${direction} ${direction === 'sent' ? 'to' : 'from'} ${peer.identity}\n${formatMessage(this.dict, maskSecrets(message), { mask: SECRET_AVPS })}`);
   }
 }

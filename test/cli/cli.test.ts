@@ -1,29 +1,19 @@
 // The diamond command, run as a real child process.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { golden } from '../golden/messages.js';
+import { cliArgs, runDiamond } from '../support/run-cli.js';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
-// tsx resolved from the repository, since the children run in a temporary directory.
-const cli = ['--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href, path.join(root, 'src/cli/main.ts')];
+const cli = cliArgs;
 const dir = mkdtempSync(path.join(tmpdir(), 'diamond-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function diamond(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run('node', [...cli, ...args], { cwd: dir });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function diamond(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runDiamond(args, dir);
 }
 
 function freePort(): Promise<number> {

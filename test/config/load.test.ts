@@ -223,11 +223,11 @@ describe('errors name the line and column', () => {
         code: ErrorCode.CONFIG_UNKNOWN_KEY,
         at:
           '2:1: peer: unknown key (did you mean peers?); allowed: identity, realm, hostIpAddresses, productName, vendorId, firmwareRevision, ' +
-          'listen, tls, peers, applications, relay, allowUnknownPeers, dataDir, dictionaries, limits, timers, log, api',
+          'listen, tls, peers, applications, relay, allowUnknownPeers, dataDir, dictionaries, limits, timers, log, api, routing, capture',
       },
       {
         code: ErrorCode.CONFIG_UNKNOWN_KEY,
-        at: '5:27: peers[0].conect: unknown key (did you mean connect?); allowed: identity, realm, address, addresses, port, transport, tls, connect, tc, tw',
+        at: '5:27: peers[0].conect: unknown key (did you mean connect?); allowed: identity, realm, address, addresses, port, transport, prefer, tls, connect, tc, tw',
       },
     ]);
   });

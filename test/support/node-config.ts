@@ -22,6 +22,7 @@ export function testConfig(identity: string, realm: string, over: Partial<Config
     timers: { tc: 300, tw: 1000, ceTimeout: 2000, dpaTimeout: 1000, shutdownGrace: 2000, requestTimeout: 2000 },
     log: { level: 'silent' as Config['log']['level'], messageDump: false },
     api: { enabled: false, address: '127.0.0.1', port: 0, token: undefined },
+    routing: { rules: [], retryOn: [] },
     ...over,
   };
 }

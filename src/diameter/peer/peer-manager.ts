@@ -9,6 +9,7 @@ import type { Dictionary } from '../dictionary/dictionary.js';
 import { decodeMessage } from '../codec/decode.js';
 import { encodeMessage } from '../codec/encode.js';
 import { CmdFlag, type Message } from '../codec/message.js';
+import { ErrorCode } from '../../errors.js';
 import { listen, type TlsMaterial, type TransportKind } from '../transport/transport.js';
 import { type LocalCapabilities, buildCea, checkCapabilities, readCapabilities } from './capabilities.js';
 import { DisconnectCause, Peer, type PeerEnvironment, type PeerSettings, type PeerStatus } from './peer.js';
@@ -18,6 +19,8 @@ export interface ListenerSettings {
   kind: TransportKind;
   address: string;
   port: number;
+  /** SCTP: all local addresses of one multi-homed endpoint (default [address]). */
+  addresses?: string[] | undefined;
 }
 
 export interface PeerManagerOptions {
@@ -111,9 +114,18 @@ export class PeerManager implements PeerSocketSink {
   /** Binds the listeners, then (unless told otherwise) starts connecting to peers. */
   async start(connectPeers = true): Promise<void> {
     for (const l of this.opts.listeners) {
-      const server = await listen({ kind: l.kind, address: l.address, port: l.port, tls: l.kind === 'tls' ? this.opts.tlsMaterial : undefined }, (s) =>
-        this.onAccepted(s, l.kind),
-      );
+      let server: Server;
+      try {
+        server = await listen(
+          { kind: l.kind, address: l.address, port: l.port, addresses: l.addresses, tls: l.kind === 'tls' ? this.opts.tlsMaterial : undefined },
+          (s) => this.onAccepted(s, l.kind),
+        );
+      } catch (err) {
+        // No SCTP in this kernel (or no addon): the node still runs its other transports.
+        if ((err as { code?: string }).code !== ErrorCode.SCTP_UNAVAILABLE) throw err;
+        this.log.error({ transport: l.kind, address: l.address, port: l.port }, `not listening on sctp ${l.address}:${l.port}: ${(err as Error).message}`);
+        continue;
+      }
       this.servers.push(server);
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : l.port;

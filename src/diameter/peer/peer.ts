@@ -9,7 +9,7 @@ import { decodeMessage } from '../codec/decode.js';
 import { encodeMessage } from '../codec/encode.js';
 import { answerTo } from '../codec/answer.js';
 import { CmdFlag, type Message, findAvp } from '../codec/message.js';
-import { connect, type TlsMaterial, type TransportKind } from '../transport/transport.js';
+import { connect, transportOf, type TlsMaterial, type TransportKind } from '../transport/transport.js';
 import {
   type LocalCapabilities,
   type PeerCapabilities,
@@ -51,6 +51,8 @@ export interface PeerSettings {
   twMs: number;
   /** Created for an unknown peer admitted by allowUnknownPeers. */
   dynamic: boolean;
+  /** Transport tried when `transport` fails to connect (config `prefer`: SCTP first, then TCP). */
+  fallback?: TransportKind | undefined;
 }
 
 export interface PeerEnvironment {
@@ -310,12 +312,15 @@ export class Peer implements PeerSocketSink {
         port: this.settings.port,
         timeoutMs: this.env.ceTimeoutMs,
         tls: kind === 'tls' ? this.env.tlsMaterial : undefined,
+        // SCTP: all addresses in one association (multi-homing); `host` is the primary path.
+        addresses: kind === 'sctp' ? addresses : undefined,
+        fallback: kind === 'tls' ? undefined : this.settings.fallback,
       });
       if (this.ctx.state !== 'Wait-Conn-Ack' && this.ctx.state !== 'Wait-Conn-Ack/Elect') {
         socket.destroy();
         return;
       }
-      this.i = new PeerSocket(socket, kind, this, this.env.maxMessageSize, this.env.maxQueuedBytes);
+      this.i = new PeerSocket(socket, transportOf(socket, kind), this, this.env.maxMessageSize, this.env.maxQueuedBytes);
       if (kind === 'tls' && !this.certificateOk(this.i)) {
         this.i.destroy('certificate does not name the peer');
         this.i = undefined;

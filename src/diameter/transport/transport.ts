@@ -1,8 +1,11 @@
 // The transport seam: every transport hands the peer layer a byte-stream socket (net.Socket or a
-// TLS socket over it). TCP and TLS use node:net/node:tls; SCTP will hand over a net.Socket made
-// from a kernel SCTP descriptor (issue: SCTP transport), so the peer layer does not change.
+// TLS socket over it). TCP and TLS use node:net/node:tls; SCTP hands over a net.Socket made from a
+// kernel SCTP descriptor (sctp/sctp-socket.ts), so the peer layer does not change.
 import { type Server, type Socket, createServer, connect as netConnect } from 'node:net';
 import { type ConnectionOptions, type TLSSocket, type SecureContextOptions, connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import { sctpConnect, sctpListen } from './sctp/sctp-socket.js';
+
+export { sctpUnavailableReason } from './sctp/addon.js';
 
 export type TransportKind = 'tcp' | 'tls' | 'sctp';
 
@@ -19,6 +22,10 @@ export interface ConnectTarget {
   localAddress?: string | undefined;
   timeoutMs: number;
   tls?: TlsMaterial | undefined;
+  /** SCTP: every address of the peer (multi-homing, sctp_connectx); host is tried as primary. */
+  addresses?: string[] | undefined;
+  /** Tried when `kind` fails to connect (freeDiameter-style "SCTP first, then TCP"). */
+  fallback?: TransportKind | undefined;
 }
 
 export class TransportError extends Error {
@@ -28,10 +35,39 @@ export class TransportError extends Error {
   }
 }
 
+const usedKind = new WeakMap<Socket, TransportKind>();
+
+/** The transport a socket from connect() really uses (the fallback one, after a fallback). */
+export function transportOf(socket: Socket, asked: TransportKind): TransportKind {
+  return usedKind.get(socket) ?? asked;
+}
+
 /** Opens a connection; resolves once it is established (and the TLS handshake done, for tls). */
-export function connect(target: ConnectTarget): Promise<Socket> {
+export async function connect(target: ConnectTarget): Promise<Socket> {
+  if (!target.fallback || target.fallback === target.kind) return connectOne(target);
+  try {
+    return await connectOne(target);
+  } catch (err) {
+    try {
+      const socket = await connectOne({ ...target, kind: target.fallback, fallback: undefined });
+      usedKind.set(socket, target.fallback);
+      return socket;
+    } catch (err2) {
+      throw new TransportError(`${target.kind}: ${(err as Error).message}; then ${target.fallback}: ${(err2 as Error).message}`);
+    }
+  }
+}
+
+function connectOne(target: ConnectTarget): Promise<Socket> {
   if (target.kind === 'sctp') {
-    return Promise.reject(new TransportError('SCTP is not available in this build: use TCP or TLS'));
+    // SCTP has no half-close: sockets from sctpConnect destroy themselves after end() flushes.
+    const others = (target.addresses ?? []).filter((a) => a !== target.host);
+    return sctpConnect({
+      addresses: [target.host, ...others],
+      port: target.port,
+      localAddresses: target.localAddress ? [target.localAddress] : [],
+      timeoutMs: target.timeoutMs,
+    });
   }
   return new Promise((resolve, reject) => {
     let socket: Socket;
@@ -69,12 +105,15 @@ export interface ListenTarget {
   address: string;
   port: number;
   tls?: TlsMaterial | undefined;
+  /** SCTP: several local addresses bound to one endpoint (multi-homing); default [address]. */
+  addresses?: string[] | undefined;
 }
 
 /** Starts a listener; resolves with the server once it is bound (port 0 picks a free port). */
 export function listen(target: ListenTarget, onSocket: (socket: Socket) => void): Promise<Server> {
   if (target.kind === 'sctp') {
-    return Promise.reject(new TransportError('SCTP is not available in this build: use TCP or TLS'));
+    // Rejects with DiamondError SCTP_UNAVAILABLE ("this kernel has no SCTP: ...") where it cannot work.
+    return sctpListen({ addresses: target.addresses ?? [target.address], port: target.port }, onSocket);
   }
   const server =
     target.kind === 'tls'

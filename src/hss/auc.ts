@@ -1,0 +1,78 @@
+// The AuC over the store: authentication vectors whose SQNs are durably reserved before the vectors
+// exist (TS 33.102 §6.3.2, Annex C), and resynchronisation from AUTS (§6.3.5) that changes SQN_HE
+// only after MAC-S has been verified. The S6a (AIR) and Cx (MAR) handlers call these; failures come
+// back as data for them to map to Result-Codes (AIR: 5001 unknown, 4181 bad AUTS / AUTHENTICATION_DATA_UNAVAILABLE).
+import type { AucCredentials, Store } from '../store/model.js';
+import {
+  DEFAULT_IND_BITS,
+  buildEpsVectors,
+  buildImsAkaItem,
+  buildUtranQuintet,
+  createAkaAlgorithm,
+  verifyResyncInfo,
+  type AkaAlgorithm,
+  type EpsVector,
+  type ImsAkaItem,
+  type RandSource,
+  type UtranQuintet,
+} from './auth/index.js';
+
+export interface AucOptions {
+  /** IND length in bits (TS 33.102 C.1.1.2); default 5. */
+  readonly indBits?: number;
+  readonly randSource?: RandSource;
+}
+
+export type AucFailure = 'unknown-subscriber' | 'sqn-exhausted';
+export type AucResult<T> = { readonly ok: true; readonly items: T[] } | { readonly ok: false; readonly reason: AucFailure };
+
+export function algorithmOf(c: AucCredentials): AkaAlgorithm {
+  if (c.algorithm === 'test-xor') return createAkaAlgorithm({ algorithm: 'test-xor', k: c.k });
+  if (c.opc) return createAkaAlgorithm({ algorithm: 'milenage', k: c.k, opc: c.opc });
+  return createAkaAlgorithm({ algorithm: 'milenage', k: c.k, op: c.op ?? Buffer.alloc(16) });
+}
+
+/**
+ * n E-UTRAN vectors for the serving network `snId` (Visited-PLMN-Id, 3 octets). Rejects (SQLITE_BUSY)
+ * when another process holds the database's write lock past the busy timeout: no SQN was taken, the
+ * caller answers with an error (S6a: DIAMETER_UNABLE_TO_COMPLY).
+ */
+export async function generateEpsVectors(store: Store, imsi: string, n: number, snId: Uint8Array, opts: AucOptions = {}): Promise<AucResult<EpsVector>> {
+  const r = await store.auc.reserveSqns(imsi, n, opts.indBits ?? DEFAULT_IND_BITS);
+  if (!r.ok) return r;
+  return { ok: true, items: buildEpsVectors(algorithmOf(r.credentials), r.sqns, r.credentials.amf, snId, opts.randSource) };
+}
+
+/** n UTRAN quintets. */
+export async function generateUtranQuintets(store: Store, imsi: string, n: number, opts: AucOptions = {}): Promise<AucResult<UtranQuintet>> {
+  const r = await store.auc.reserveSqns(imsi, n, opts.indBits ?? DEFAULT_IND_BITS);
+  if (!r.ok) return r;
+  const alg = algorithmOf(r.credentials);
+  return { ok: true, items: r.sqns.map((sqn) => buildUtranQuintet(alg, sqn, r.credentials.amf, opts.randSource)) };
+}
+
+/** n IMS AKA items (Cx MAR, Digest-AKAv1-MD5). */
+export async function generateImsAkaItems(store: Store, imsi: string, n: number, opts: AucOptions = {}): Promise<AucResult<ImsAkaItem>> {
+  const r = await store.auc.reserveSqns(imsi, n, opts.indBits ?? DEFAULT_IND_BITS);
+  if (!r.ok) return r;
+  const alg = algorithmOf(r.credentials);
+  return { ok: true, items: r.sqns.map((sqn) => buildImsAkaItem(alg, sqn, r.credentials.amf, opts.randSource)) };
+}
+
+export type ResyncOutcome =
+  | { readonly ok: true; readonly sqnMs: number }
+  | { readonly ok: false; readonly reason: 'unknown-subscriber' | 'mac-s-mismatch' | 'bad-length' };
+
+/**
+ * RAND ‖ AUTS (30 octets, AIR Re-Synchronization-Info / MAR SIP-Authorization): verifies MAC-S with
+ * f1* (AMF* = 0000) and only then sets SQN_HE := SQN_MS, so the next vector is SEQ_MS + 1 with
+ * IND_MS + 1 mod 2^indBits (sqn.ts nextSqnAfterResync). On any failure SQN_HE is untouched.
+ */
+export function resyncFromAuts(store: Store, imsi: string, randAuts: Uint8Array, actor: string): ResyncOutcome {
+  const c = store.auc.credentials(imsi);
+  if (!c) return { ok: false, reason: 'unknown-subscriber' };
+  const v = verifyResyncInfo(algorithmOf(c), randAuts);
+  if (!v.ok) return v;
+  if (!store.auc.applyResync(imsi, v.sqnMs, actor)) return { ok: false, reason: 'unknown-subscriber' };
+  return { ok: true, sqnMs: v.sqnMs };
+}

@@ -1,0 +1,413 @@
+// What the HSS keeps per subscriber, as the applications (S6a, Cx, Sh), the REST API and the CLI see
+// it, and the repository interfaces they use. Storage engines (sqlite/) implement these; nothing
+// above the store knows SQL. Secrets (Ki, OP, OPc, digest password, HA1) only leave through
+// AucRepository.credentials / reserveSqns and ImsSubscriberRepository.digestCredentials.
+
+/** Keyset pagination: `after` is the last key of the previous page. */
+export interface PageRequest {
+  readonly limit?: number;
+  readonly after?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Key to pass as `after` for the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** Who made a change, for the audit log ("api:127.0.0.1", "cli:alice"). */
+export type Actor = string;
+
+// ---- subscribers (TS 29.272 §7.3.2 Subscription-Data) ----
+
+/** Network-Access-Mode, TS 29.272 §7.3.21 (value 1 is reserved). */
+export type NetworkAccessMode = 'packet-and-circuit' | 'only-packet';
+
+/** RAT types a subscriber may be barred from (ULR RAT-Type check, 5421 RAT_NOT_ALLOWED). */
+export const RAT_NAMES = ['utran', 'geran', 'gan', 'hspa-evolution', 'eutran', 'eutran-nb-iot', 'nr'] as const;
+export type RatName = (typeof RAT_NAMES)[number];
+
+export interface Ambr {
+  /** bits per second */
+  readonly uplink: number;
+  readonly downlink: number;
+}
+
+export interface SubscriberApn {
+  readonly name: string;
+  /** Served-Party-IP-Address for this APN, or null for dynamic allocation. */
+  readonly staticIp: string | null;
+}
+
+export interface Subscriber {
+  readonly imsi: string;
+  readonly msisdn: string | null;
+  readonly enabled: boolean;
+  readonly ambr: Ambr;
+  readonly networkAccessMode: NetworkAccessMode;
+  /** Access-Restriction-Data bits, TS 29.272 §7.3.31. */
+  readonly accessRestriction: number;
+  readonly ratRestrictions: RatName[];
+  /** Subscribed-Periodic-RAU-TAU-Timer, seconds; null: not sent. */
+  readonly periodicTau: number | null;
+  /** Context of the default APN; must be one of `apns`. */
+  readonly defaultApn: string | null;
+  readonly apns: SubscriberApn[];
+  readonly roamingAllowed: boolean;
+  /** Ids of roaming rules that apply to this subscriber (by visited PLMN). */
+  readonly roamingRules: number[];
+  /** 3GPP-Charging-Characteristics, 4 hex digits; null: not sent. */
+  readonly chargingCharacteristics: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SubscriberInput {
+  imsi: string;
+  msisdn?: string | null;
+  enabled?: boolean;
+  ambr?: Ambr;
+  networkAccessMode?: NetworkAccessMode;
+  accessRestriction?: number;
+  ratRestrictions?: RatName[];
+  periodicTau?: number | null;
+  defaultApn?: string | null;
+  apns?: (string | { name: string; staticIp?: string | null })[];
+  roamingAllowed?: boolean;
+  roamingRules?: number[];
+  chargingCharacteristics?: string | null;
+}
+
+export type SubscriberPatch = Partial<Omit<SubscriberInput, 'imsi'>>;
+
+// ---- AuC ----
+
+export type AucAlgorithm = 'milenage' | 'test-xor';
+
+/** What the API shows of an AuC entry: never K, OP or OPc. */
+export interface AucView {
+  readonly imsi: string;
+  readonly algorithm: AucAlgorithm;
+  /** Which operator key is stored: 'opc', 'op' (OPc derived at use), or null (test-xor). */
+  readonly operatorKey: 'opc' | 'op' | null;
+  /** 4 hex digits. */
+  readonly amf: string;
+  /** SQN_HE: the last SQN issued (48-bit). */
+  readonly sqn: number;
+  readonly updatedAt: string;
+}
+
+export interface AucInput {
+  imsi: string;
+  algorithm?: AucAlgorithm;
+  /** 32 hex digits each. */
+  k: string;
+  opc?: string;
+  op?: string;
+  /** 4 hex digits; default 8000. */
+  amf?: string;
+  /** Initial SQN_HE: an integer, or up to 12 hex digits; default 0. */
+  sqn?: number | string;
+}
+
+export type AucPatch = Partial<Omit<AucInput, 'imsi'>>;
+
+/** The keys the AKA algorithm needs, handed to src/hss only. */
+export interface AucCredentials {
+  readonly imsi: string;
+  readonly algorithm: AucAlgorithm;
+  readonly k: Buffer;
+  readonly opc: Buffer | null;
+  readonly op: Buffer | null;
+  readonly amf: Buffer;
+}
+
+/** SQNs reserved (and durably committed) for a batch of vectors, with the keys to build them. */
+export interface SqnReservation {
+  readonly credentials: AucCredentials;
+  /** The SQNs to put in the vectors, in order. */
+  readonly sqns: number[];
+}
+
+export type ReserveFailure = 'unknown-subscriber' | 'sqn-exhausted';
+export type ReserveResult = ({ readonly ok: true } & SqnReservation) | { readonly ok: false; readonly reason: ReserveFailure };
+
+// ---- APN profiles (TS 29.272 §7.3.35 APN-Configuration) ----
+
+export type PdnType = 'ipv4' | 'ipv6' | 'ipv4v6' | 'ipv4-or-ipv6';
+
+export interface Arp {
+  /** 1..15, 1 highest. */
+  readonly priority: number;
+  readonly preemptionCapability: boolean;
+  readonly preemptionVulnerability: boolean;
+}
+
+export interface ApnProfile {
+  readonly id: number;
+  readonly name: string;
+  readonly pdnType: PdnType;
+  readonly qci: number;
+  readonly arp: Arp;
+  readonly ambr: Ambr;
+  readonly chargingCharacteristics: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ApnInput {
+  name: string;
+  pdnType?: PdnType;
+  qci?: number;
+  arp?: Arp;
+  ambr?: Ambr;
+  chargingCharacteristics?: string | null;
+}
+
+export type ApnPatch = Partial<ApnInput>;
+
+// ---- IMS (TS 29.228 / 29.328) ----
+
+/** How the S-CSCF authenticates this IMPI (MAR SIP-Authentication-Scheme). */
+export type ImsAuthScheme = 'aka' | 'sip-digest' | 'digest-md5';
+export type ImsRegistrationState = 'not-registered' | 'registered' | 'unregistered';
+
+export interface PublicIdentity {
+  readonly impu: string;
+  readonly barred: boolean;
+  /** Implicit registration set number within the IMPI: IMPUs with equal numbers register together. */
+  readonly irs: number;
+}
+
+export interface ImsSubscriber {
+  readonly impi: string;
+  /** The USIM's IMSI whose AuC serves AKA for this IMPI (null for fixed-line digest users). */
+  readonly imsi: string | null;
+  readonly msisdn: string | null;
+  readonly authScheme: ImsAuthScheme;
+  readonly digestRealm: string | null;
+  /** Which digest secret is stored (never the secret itself). */
+  readonly digestSecret: 'password' | 'ha1' | null;
+  readonly digestQop: 'auth' | 'auth-int' | null;
+  readonly ifcTemplateId: number | null;
+  readonly impus: PublicIdentity[];
+  readonly scscfName: string | null;
+  readonly registrationState: ImsRegistrationState;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ImsSubscriberInput {
+  impi: string;
+  imsi?: string | null;
+  msisdn?: string | null;
+  authScheme?: ImsAuthScheme;
+  digestRealm?: string | null;
+  digestPassword?: string | null;
+  digestHa1?: string | null;
+  digestQop?: 'auth' | 'auth-int' | null;
+  ifcTemplateId?: number | null;
+  impus: { impu: string; barred?: boolean; irs?: number }[];
+}
+
+export type ImsSubscriberPatch = Partial<Omit<ImsSubscriberInput, 'impi'>>;
+
+export interface DigestCredentials {
+  readonly impi: string;
+  readonly realm: string | null;
+  readonly password: string | null;
+  readonly ha1: string | null;
+  readonly qop: 'auth' | 'auth-int' | null;
+}
+
+export interface IfcTemplate {
+  readonly id: number;
+  readonly name: string;
+  /** XML fragment of <InitialFilterCriteria> elements (TS 29.228 Annex B). */
+  readonly xml: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface IfcTemplateInput {
+  name: string;
+  xml: string;
+}
+
+// ---- roaming ----
+
+export interface RoamingRule {
+  readonly id: number;
+  readonly name: string;
+  readonly mcc: string;
+  readonly mnc: string;
+  readonly allowed: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface RoamingRuleInput {
+  name: string;
+  mcc: string;
+  mnc: string;
+  allowed?: boolean;
+}
+
+// ---- serving nodes (S6a ULR/PUR, Cx SAR) ----
+
+export interface ServingNode {
+  readonly imsi: string;
+  readonly mmeHost: string | null;
+  readonly mmeRealm: string | null;
+  readonly mmeUpdatedAt: string | null;
+  readonly sgsnHost: string | null;
+  readonly sgsnRealm: string | null;
+  readonly sgsnUpdatedAt: string | null;
+  /** PUR received: the UE is purged from the MME. */
+  readonly purged: boolean;
+}
+
+// ---- audit ----
+
+export type AuditAction = 'create' | 'update' | 'delete' | 'import' | 'resync';
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: Actor;
+  readonly action: AuditAction;
+  readonly resource: string;
+  readonly resourceId: string;
+  /** The request as given, with secrets replaced by "***". */
+  readonly details: Record<string, unknown>;
+}
+
+// ---- events ----
+
+/** Emitted after commit when a change affects what the network was told about a subscriber. */
+export interface SubscriberChangedEvent {
+  readonly imsi: string;
+  readonly kind: 'updated' | 'deleted';
+  /** Names of the fields that changed (for IDR/DSR: which parts of Subscription-Data). */
+  readonly fields: string[];
+  /** The MME/SGSN serving it when the change was made (a CLR/IDR target), if any. */
+  readonly servingNode: ServingNode | null;
+}
+
+export interface ImsSubscriberChangedEvent {
+  readonly impi: string;
+  readonly kind: 'updated' | 'deleted';
+  readonly fields: string[];
+  readonly impus: string[];
+  readonly scscfName: string | null;
+}
+
+export interface StoreEvents {
+  'subscriber-changed': SubscriberChangedEvent;
+  'ims-subscriber-changed': ImsSubscriberChangedEvent;
+}
+
+// ---- repositories ----
+
+export interface SubscriberRepository {
+  get(imsi: string): Subscriber | undefined;
+  getByMsisdn(msisdn: string): Subscriber | undefined;
+  list(page?: PageRequest): Page<Subscriber>;
+  count(): number;
+  create(input: SubscriberInput, actor: Actor): Subscriber;
+  /** Subscriber and AuC in one transaction (the POST /api/v1/subscribers contract). */
+  createWithAuc(input: SubscriberInput, auc: Omit<AucInput, 'imsi'>, actor: Actor): Subscriber;
+  update(imsi: string, patch: SubscriberPatch, actor: Actor): Subscriber;
+  delete(imsi: string, actor: Actor): void;
+}
+
+export interface AucRepository {
+  get(imsi: string): AucView | undefined;
+  list(page?: PageRequest): Page<AucView>;
+  create(input: AucInput, actor: Actor): AucView;
+  update(imsi: string, patch: AucPatch, actor: Actor): AucView;
+  delete(imsi: string, actor: Actor): void;
+  /** Keys without touching SQN (GERAN triplets, resync verification). */
+  credentials(imsi: string): AucCredentials | undefined;
+  /**
+   * Reserves n SQNs (TS 33.102 C.3.4: SEQ + 1 and IND + 1 mod 2^indBits per vector) in one
+   * statement and resolves only after the new SQN_HE is durably committed. Concurrent calls in one
+   * event-loop turn share one commit (group commit).
+   */
+  reserveSqns(imsi: string, n: number, indBits: number): Promise<ReserveResult>;
+  /** Same, one commit per call (CLI, tests). */
+  reserveSqnsNow(imsi: string, n: number, indBits: number): ReserveResult;
+  /** After a verified AUTS: SQN_HE := SQN_MS (the next vector is SEQ_MS + 1), atomically. */
+  applyResync(imsi: string, sqnMs: number, actor: Actor): boolean;
+}
+
+export interface ApnRepository {
+  get(id: number): ApnProfile | undefined;
+  getByName(name: string): ApnProfile | undefined;
+  list(page?: PageRequest): Page<ApnProfile>;
+  create(input: ApnInput, actor: Actor): ApnProfile;
+  update(id: number, patch: ApnPatch, actor: Actor): ApnProfile;
+  delete(id: number, actor: Actor): void;
+  /** The profiles of a subscriber's APNs, in its order (ULR APN-Configuration-Profile). */
+  forSubscriber(imsi: string): ApnProfile[];
+}
+
+export interface ImsSubscriberRepository {
+  get(impi: string): ImsSubscriber | undefined;
+  getByImpu(impu: string): ImsSubscriber | undefined;
+  getByMsisdn(msisdn: string): ImsSubscriber | undefined;
+  list(page?: PageRequest): Page<ImsSubscriber>;
+  create(input: ImsSubscriberInput, actor: Actor): ImsSubscriber;
+  update(impi: string, patch: ImsSubscriberPatch, actor: Actor): ImsSubscriber;
+  delete(impi: string, actor: Actor): void;
+  digestCredentials(impi: string): DigestCredentials | undefined;
+  /** Cx SAR: S-CSCF assignment and registration state (null name: unassigned). */
+  setServer(impi: string, scscfName: string | null, state: ImsRegistrationState): boolean;
+}
+
+export interface IfcTemplateRepository {
+  get(id: number): IfcTemplate | undefined;
+  list(page?: PageRequest): Page<IfcTemplate>;
+  create(input: IfcTemplateInput, actor: Actor): IfcTemplate;
+  update(id: number, patch: Partial<IfcTemplateInput>, actor: Actor): IfcTemplate;
+  delete(id: number, actor: Actor): void;
+}
+
+export interface RoamingRuleRepository {
+  get(id: number): RoamingRule | undefined;
+  list(page?: PageRequest): Page<RoamingRule>;
+  create(input: RoamingRuleInput, actor: Actor): RoamingRule;
+  update(id: number, patch: Partial<RoamingRuleInput>, actor: Actor): RoamingRule;
+  delete(id: number, actor: Actor): void;
+}
+
+export interface ServingNodeRepository {
+  get(imsi: string): ServingNode | undefined;
+  /** ULR: the MME (or SGSN) now serving the subscriber; clears `purged`. */
+  setMme(imsi: string, host: string, realm: string): boolean;
+  setSgsn(imsi: string, host: string, realm: string): boolean;
+  /** PUR: marks the UE purged. */
+  setPurged(imsi: string, purged: boolean): boolean;
+}
+
+export interface AuditLog {
+  list(page?: PageRequest & { resource?: string; resourceId?: string }): Page<AuditEntry>;
+}
+
+export interface Store {
+  readonly subscribers: SubscriberRepository;
+  readonly auc: AucRepository;
+  readonly apns: ApnRepository;
+  readonly imsSubscribers: ImsSubscriberRepository;
+  readonly ifcTemplates: IfcTemplateRepository;
+  readonly roamingRules: RoamingRuleRepository;
+  readonly servingNodes: ServingNodeRepository;
+  readonly audit: AuditLog;
+  on<E extends keyof StoreEvents>(event: E, listener: (e: StoreEvents[E]) => void): void;
+  off<E extends keyof StoreEvents>(event: E, listener: (e: StoreEvents[E]) => void): void;
+  /** Flushes pending SQN reservations and closes the database. */
+  close(): void;
+}
