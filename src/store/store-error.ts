@@ -7,8 +7,7 @@ export type StoreErrorCode =
   | typeof ErrorCode.STORE_CONFLICT
   | typeof ErrorCode.STORE_BAD_REFERENCE
   | typeof ErrorCode.STORE_INVALID
-  | typeof ErrorCode.STORE_MIGRATION
-  | typeof ErrorCode.STORE_IN_USE;
+  | typeof ErrorCode.STORE_MIGRATION;
 
 export class StoreError extends DiamondError {
   readonly field: string | undefined;

@@ -136,7 +136,9 @@ export class DiamondProcess {
     const out = openSync(this.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [...this.command(), 'start', '-c', this.configPath], { stdio: ['ignore', out, out], cwd: this.dir });
+      // DIAMOND_NODE_ARGS: extra node flags for the child (e.g. --cpu-prof when profiling a bench).
+      const nodeArgs = process.env.DIAMOND_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+      child = spawn(process.execPath, [...nodeArgs, ...this.command(), 'start', '-c', this.configPath], { stdio: ['ignore', out, out], cwd: this.dir });
     } finally {
       closeSync(out);
     }

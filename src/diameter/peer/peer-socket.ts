@@ -79,6 +79,12 @@ export class PeerSocket {
     this.closeReason ??= 'peer closed the connection';
     this.socket.end();
   };
+  private corked: Socket | undefined = undefined;
+  private readonly uncork = (): void => {
+    const s = this.corked;
+    this.corked = undefined;
+    s?.uncork();
+  };
   private readonly onDrain = (): void => {
     if (this.readPaused) {
       this.readPaused = false;
@@ -116,6 +122,14 @@ export class PeerSocket {
    */
   write(buf: Buffer): boolean {
     if (this.closed || this.socket.destroyed) return false;
+    // Writes within one turn of the event loop go out together (one writev), not one syscall per
+    // message: a relay answering a chunk of requests sends them in one go.
+    if (this.corked === undefined) {
+      // The socket itself is remembered: in-band TLS may replace this.socket before the tick ends.
+      this.corked = this.socket;
+      this.socket.cork();
+      setImmediate(this.uncork);
+    }
     this.socket.write(buf);
     if (!this.readPaused && this.socket.writableLength > this.maxQueuedBytes) {
       this.readPaused = true;

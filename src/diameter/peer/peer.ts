@@ -106,6 +106,8 @@ export class Peer implements PeerSocketSink {
   private addressIndex = 0;
   private stateTimer: NodeJS.Timeout | undefined = undefined;
   private wdTimer: NodeJS.Timeout | undefined = undefined;
+  /** When the watchdog timer is due (epoch ms); the armed timeout may fire earlier and re-arm. */
+  private wdDue = 0;
   private reconnectTimer: NodeJS.Timeout | undefined = undefined;
   private hopByHop = (Math.random() * 0x1_0000_0000) >>> 0;
   private stopping = false;
@@ -453,6 +455,15 @@ export class Peer implements PeerSocketSink {
     if (this.wd.state === 'OKAY' && isOpen(this.ctx)) this.setAvailable(true, 'open');
   }
 
+  private armWatchdogTimer(ms: number): void {
+    this.wdTimer = setTimeout(() => {
+      const left = this.wdDue - Date.now();
+      if (left > 0) return this.armWatchdogTimer(left);
+      this.wdTimer = undefined;
+      this.watchdog({ type: 'timer-expires' });
+    }, ms);
+  }
+
   private watchdogAction(a: WatchdogAction): void {
     switch (a.do) {
       case 'send-dwr': {
@@ -461,16 +472,22 @@ export class Peer implements PeerSocketSink {
         break;
       }
       case 'set-timer': {
-        clearTimeout(this.wdTimer);
         if (!isOpen(this.ctx) && this.wd.state === 'DOWN') {
+          clearTimeout(this.wdTimer);
           this.wdTimer = undefined;
           break; // the peer driver reconnects every Tc; nothing to watch while down
         }
         const ms = a.length === 'tw' ? jitteredTw(this.settings.twMs) : 2 * this.settings.twMs;
-        this.wdTimer = setTimeout(() => {
-          this.wdTimer = undefined;
-          this.watchdog({ type: 'timer-expires' });
-        }, ms);
+        const due = Date.now() + ms;
+        // Every received message re-arms the timer: under load, moving the deadline forward and
+        // re-arming only when an earlier timer fires costs a clock read instead of a timer reset.
+        if (this.wdTimer !== undefined && due >= this.wdDue) {
+          this.wdDue = due;
+          break;
+        }
+        clearTimeout(this.wdTimer);
+        this.wdDue = due;
+        this.armWatchdogTimer(ms);
         break;
       }
       case 'failover':
