@@ -9,7 +9,11 @@ import type { Endpoints } from './traffic-capture.js';
  * public accessor on Peer would replace this cast.
  */
 export function peerEndpoints(peer: Peer): Endpoints | undefined {
-  const sock = (peer as unknown as { readonly active: PeerSocket | undefined }).active;
+  return socketEndpoints((peer as unknown as { readonly active: PeerSocket | undefined }).active);
+}
+
+/** The addresses and ports of one connection (base messages: CER/CEA before the peer is open). */
+export function socketEndpoints(sock: PeerSocket | undefined): Endpoints | undefined {
   if (!sock || sock.remoteAddress === '?') return undefined;
   return {
     localAddress: sock.localAddress,

@@ -9,7 +9,8 @@ import type { Peer } from '../diameter/peer/peer.js';
 import { DiamondError, ErrorCode } from '../errors.js';
 import { PcapngEncoder } from '../pcap/writer.js';
 import { maskFrameSecrets } from './mask-secrets.js';
-import { peerEndpoints } from './peer-endpoints.js';
+import { peerEndpoints, socketEndpoints } from './peer-endpoints.js';
+import type { PeerSocket } from '../diameter/peer/peer-socket.js';
 
 export interface CaptureSettings {
   /** Path of the first file; rotated files are `<name>-1.pcapng`, `<name>-2.pcapng`, ... */
@@ -97,6 +98,13 @@ export class TrafficCapture {
   recordPeer(direction: 'sent' | 'received', peer: Peer, frame: Buffer): void {
     if (!this.wants(peer.identity)) return;
     const ends = peerEndpoints(peer);
+    if (ends) this.record(direction, ends, frame);
+  }
+
+  /** Records a base message (CER/CEA, DWR/DWA, DPR/DPA) on one of a peer's connections. */
+  recordSocket(direction: 'sent' | 'received', peerIdentity: string, sock: PeerSocket, frame: Buffer): void {
+    if (!this.wants(peerIdentity)) return;
+    const ends = socketEndpoints(sock);
     if (ends) this.record(direction, ends, frame);
   }
 

@@ -115,5 +115,7 @@ export function embeddedDefaults(host: string = hostname()): Config {
     api: { enabled: DEFAULT_API_ENABLED, address: DEFAULT_API_ADDRESS, port: DEFAULT_API_PORT, token: undefined },
     // No rule files: relay by freeDiameter's core scores only (Destination-Host, then realm).
     routing: { rules: [], retryOn: [] },
+    // The HSS answers S6a, Cx and Sh from the store; `hss.enabled: false` makes a pure DRA.
+    hss: { enabled: true, applications: ['s6a', 'cx', 'sh'] },
   };
 }

@@ -90,6 +90,15 @@ export interface ApiConfig {
   token: string | undefined;
 }
 
+export type HssApplicationName = 's6a' | 'cx' | 'sh';
+
+/** The HSS role: which applications this node answers itself (from the subscriber store). */
+export interface HssConfig {
+  /** false: a pure DRA (requests for S6a/Cx/Sh are relayed, never answered here). */
+  enabled: boolean;
+  applications: HssApplicationName[];
+}
+
 export interface RoutingConfig {
   /** Rule files (freeDiameter rt_default syntax plus Diamond's extensions, docs/routing.md). */
   rules: string[];
@@ -137,6 +146,7 @@ export interface Config {
   log: LogConfig;
   api: ApiConfig;
   routing: RoutingConfig;
+  hss: HssConfig;
   /** Absent: no capture. */
   capture?: CaptureConfig | undefined;
 }

@@ -15,6 +15,8 @@ import type {
   LogConfig,
   PeerConfig,
   RoutingConfig,
+  HssApplicationName,
+  HssConfig,
   TimersConfig,
   TlsConfig,
   TlsMode,
@@ -43,6 +45,7 @@ export const TOP_KEYS = [
   'log',
   'api',
   'routing',
+  'hss',
   'capture',
 ] as const;
 export const LISTEN_KEYS = ['transport', 'address', 'addresses', 'port'] as const;
@@ -55,6 +58,8 @@ export const LOG_KEYS = ['level', 'messageDump'] as const;
 export const API_KEYS = ['enabled', 'address', 'port', 'token'] as const;
 export const CAPTURE_KEYS = ['file', 'rotateMb', 'peers', 'mask', 'enabled'] as const;
 export const ROUTING_KEYS = ['rules', 'retryOn'] as const;
+export const HSS_KEYS = ['enabled', 'applications'] as const;
+const HSS_APPLICATIONS: readonly HssApplicationName[] = ['s6a', 'cx', 'sh'];
 
 const TRANSPORTS: readonly TransportKind[] = ['tcp', 'tls', 'sctp'];
 const TLS_MODES: readonly TlsMode[] = ['none', 'connect', 'inband'];
@@ -291,6 +296,19 @@ function readLog(c: Checker, s: Section): LogConfig {
     level: opt(s, 'level', (n, p) => c.oneOf(n, p, LOG_LEVELS), D.DEFAULT_LOG_LEVEL),
     messageDump: opt(s, 'messageDump', (n, p) => c.bool(n, p), false),
   };
+}
+
+function readHss(c: Checker, s: Section, base: HssConfig): HssConfig {
+  let applications = base.applications;
+  const appsNode = s.get('applications');
+  if (appsNode) {
+    applications = [];
+    c.list(appsNode, join(s.path, 'applications'), 'HSS applications (s6a, cx, sh)')?.forEach((n, i) => {
+      const v = c.oneOf(n, `${join(s.path, 'applications')}[${i}]`, HSS_APPLICATIONS);
+      if (v !== undefined) applications.push(v);
+    });
+  }
+  return { enabled: opt(s, 'enabled', (n, p) => c.bool(n, p), base.enabled), applications };
 }
 
 function readRouting(c: Checker, s: Section, baseDir: string): RoutingConfig {
@@ -558,6 +576,7 @@ export function validateConfig(root: YNode | undefined, options: ValidateOptions
   const log = c.section(top.get('log'), 'log', LOG_KEYS, top.keyPos('log'));
   const api = c.section(top.get('api'), 'api', API_KEYS, top.keyPos('api'));
   const routing = c.section(top.get('routing'), 'routing', ROUTING_KEYS, top.keyPos('routing'));
+  const hss = c.section(top.get('hss'), 'hss', HSS_KEYS, top.keyPos('hss'));
   const capture = c.section(top.get('capture'), 'capture', CAPTURE_KEYS, top.keyPos('capture'));
   const tlsNode = top.get('tls');
   const tls = c.section(tlsNode, 'tls', TLS_KEYS, top.keyPos('tls'));
@@ -619,6 +638,7 @@ export function validateConfig(root: YNode | undefined, options: ValidateOptions
     log: log ? readLog(c, log) : base.log,
     api: api ? readApi(c, api) : base.api,
     routing: routing ? readRouting(c, routing, options.baseDir) : base.routing,
+    hss: hss ? readHss(c, hss, base.hss) : base.hss,
     capture: capture && top.get('capture') ? readCapture(c, capture, options.baseDir) : undefined,
   };
   c.errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);

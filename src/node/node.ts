@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { type Logger, pino } from 'pino';
 import { certificateMatchesIdentity } from '../certs/identity.js';
-import type { Config } from '../config/model.js';
+import type { ApplicationRef, Config } from '../config/model.js';
 import type { Dictionary } from '../diameter/dictionary/dictionary.js';
 import { loadDictionary } from '../diameter/dictionary/load.js';
 import { decodeMessage } from '../diameter/codec/decode.js';
@@ -11,7 +11,9 @@ import { encodeMessage } from '../diameter/codec/encode.js';
 import { errorAnswer } from '../diameter/codec/answer.js';
 import { SECRET_AVPS, formatMessage } from '../diameter/codec/inspect.js';
 import { maskSecrets } from '../diameter/codec/mask-secrets.js';
-import { CmdFlag } from '../diameter/codec/message.js';
+import { CmdFlag, type Message } from '../diameter/codec/message.js';
+import { validateRequest } from '../diameter/codec/validate.js';
+import type { LocalApplication } from './local-application.js';
 import { avp } from '../diameter/codec/builder.js';
 import { RELAY_APPLICATION_ID, type LocalCapabilities } from '../diameter/peer/capabilities.js';
 import { type Peer } from '../diameter/peer/peer.js';
@@ -27,14 +29,18 @@ export interface NodeOptions {
   config: Config;
   logger?: Logger;
   dictionary?: Dictionary;
+  /** Applications answered by this node (the HSS); advertised in CER/CEA besides the configured ones. */
+  applications?: LocalApplication[];
 }
 
-export function localCapabilities(config: Config, originStateId: number): LocalCapabilities {
-  const auth = config.applications.filter((a) => a.kind === 'auth' && a.vendorId === 0).map((a) => a.id);
-  const acct = config.applications.filter((a) => a.kind === 'acct' && a.vendorId === 0).map((a) => a.id);
-  const vendorApplications = config.applications.filter((a) => a.vendorId !== 0).map((a) => ({ vendorId: a.vendorId, id: a.id, kind: a.kind }));
+export function localCapabilities(config: Config, originStateId: number, local: readonly ApplicationRef[] = []): LocalCapabilities {
+  const all = [...config.applications];
+  for (const a of local) if (!all.some((b) => b.id === a.id && b.vendorId === a.vendorId && b.kind === a.kind)) all.push(a);
+  const auth = all.filter((a) => a.kind === 'auth' && a.vendorId === 0).map((a) => a.id);
+  const acct = all.filter((a) => a.kind === 'acct' && a.vendorId === 0).map((a) => a.id);
+  const vendorApplications = all.filter((a) => a.vendorId !== 0).map((a) => ({ vendorId: a.vendorId, id: a.id, kind: a.kind }));
   // A node with nothing of its own to offer is a relay (RFC 6733 §2.8.1): it advertises Relay.
-  if (config.relay || config.applications.length === 0) auth.push(RELAY_APPLICATION_ID);
+  if (config.relay || all.length === 0) auth.push(RELAY_APPLICATION_ID);
   return {
     originHost: config.identity,
     originRealm: config.realm,
@@ -69,7 +75,8 @@ export class DiameterNode {
   private readonly messageDump: boolean;
   /** pcapng of the node's own traffic (config `capture`); undefined when not configured. */
   readonly capture: TrafficCapture | undefined;
-  /** Applications answered here (the HSS registers its handlers; none yet). */
+  /** Applications answered here (the HSS), by application id. */
+  private readonly handlers = new Map<number, LocalApplication>();
   private readonly localApplications = new Set<number>();
 
   constructor(opts: NodeOptions) {
@@ -84,7 +91,7 @@ export class DiameterNode {
     const tls = tlsMaterial(c);
     this.peers = new PeerManager({
       dict: this.dict,
-      local: localCapabilities(c, this.originStateId),
+      local: localCapabilities(c, this.originStateId, (opts.applications ?? []).map((a) => a.application)),
       log: this.log,
       peers: c.peers.map((p) => ({
         identity: p.identity,
@@ -120,6 +127,7 @@ export class DiameterNode {
         this.log.info({ peer: peer.identity, available, reason }, `peer ${peer.identity} ${available ? 'available' : 'unavailable'}: ${reason}`);
         if (!available) this.router.onPeerUnavailable(peer, reason);
       },
+      onBaseMessage: (peer, sock, direction, frame) => this.capture?.recordSocket(direction, peer.identity, sock, frame),
       onUntrustedRequest: (peer, frame) => {
         this.capture?.recordPeer('received', peer, frame);
         this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, 'connection not yet trusted (watchdog REOPEN)');
@@ -134,11 +142,22 @@ export class DiameterNode {
       localApplications: this.localApplications,
       requestTimeoutMs: c.timers.requestTimeout,
       retryOn: c.routing.retryOn,
-      onLocalRequest: (peer, frame) =>
-        this.answerError(peer, frame, Result.DIAMETER_APPLICATION_UNSUPPORTED, `no local application for application ${frame.readUInt32BE(8)}`),
+      onLocalRequest: (peer, frame) => this.onLocalRequest(peer, frame),
       errorAnswer: (request, resultCode, message, missingAvp) => this.errorAnswerBytes(request, resultCode, message, missingAvp),
       onSent: (peer, frame) => this.onSent(peer, frame),
     });
+    for (const app of opts.applications ?? []) {
+      this.handlers.set(app.application.id, app);
+      this.localApplications.add(app.application.id);
+      app.attach?.({
+        identity: c.identity,
+        realm: c.realm,
+        dict: this.dict,
+        log: this.log.child({ application: app.name }),
+        request: (m) => this.request(m),
+        nextEndToEndId: () => this.peers.nextEndToEndId(),
+      });
+    }
     // Rules are read at construction, so a bad file stops the node before it listens.
     if (c.routing.rules.length > 0) this.router.setRules(loadRuleFiles(c.routing.rules));
   }
@@ -185,6 +204,55 @@ export class DiameterNode {
     this.capture?.recordPeer('received', peer, frame);
     if (((frame[4] ?? 0) & CmdFlag.R) === 0) this.router.onAnswer(peer, frame);
     else this.router.onRequest(peer, frame);
+  }
+
+  /** A request for an application answered here: validate (RFC 6733 §7), handle, answer. */
+  private onLocalRequest(peer: Peer, frame: Buffer): void {
+    const app = this.handlers.get(frame.readUInt32BE(8));
+    if (!app) {
+      this.answerError(peer, frame, Result.DIAMETER_APPLICATION_UNSUPPORTED, `no local application for application ${frame.readUInt32BE(8)}`);
+      return;
+    }
+    const v = validateRequest(frame, this.dict);
+    if (!v.ok) {
+      const req = v.message ?? { flags: frame[4] ?? 0, commandCode: frame.readUIntBE(5, 3), applicationId: frame.readUInt32BE(8), hopByHopId: frame.readUInt32BE(12), endToEndId: frame.readUInt32BE(16) };
+      this.sendAnswer(peer, encodeMessage(errorAnswer(this.dict, req, { host: this.config.identity, realm: this.config.realm }, v.error)));
+      return;
+    }
+    const req = v.message;
+    const finish = (answer: Message): void => {
+      // The answer mirrors the request's header (RFC 6733 §6.2): ids, command, P bit.
+      answer.hopByHopId = req.hopByHopId;
+      answer.endToEndId = req.endToEndId;
+      answer.commandCode = req.commandCode;
+      answer.applicationId = req.applicationId;
+      answer.flags = (answer.flags & ~CmdFlag.R & ~CmdFlag.P) | (req.flags & CmdFlag.P);
+      this.sendAnswer(peer, encodeMessage(answer));
+    };
+    const failed = (err: unknown): void => {
+      this.log.error({ err: (err as Error).message, application: app.name, commandCode: req.commandCode }, `${app.name} failed on command ${req.commandCode}: answering 5012`);
+      this.sendAnswer(peer, this.errorAnswerBytes(frame, Result.DIAMETER_UNABLE_TO_COMPLY, 'internal error'));
+    };
+    try {
+      const out = app.handle(req, { peer: peer.identity });
+      if (out instanceof Promise) out.then(finish, failed);
+      else finish(out);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  private sendAnswer(peer: Peer, bytes: Buffer): void {
+    if (peer.send(bytes)) this.onSent(peer, bytes);
+    else this.log.warn({ peer: peer.identity }, `answer not sent: ${peer.identity} is no longer connected`);
+  }
+
+  /** Sends a request this node originates through the routing table; resolves with the decoded answer. */
+  async request(m: Message): Promise<Message> {
+    const answer = await this.router.request(encodeMessage(m));
+    const { message } = decodeMessage(answer, this.dict);
+    if (!message) throw new Error(`undecodable answer to command ${m.commandCode}`);
+    return message;
   }
 
   /** Every message the node puts on a connection passes here (message dump). */

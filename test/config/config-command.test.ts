@@ -53,7 +53,7 @@ describe('config check', () => {
     expect(io.out).toBe('');
     expect(io.err.split('\n')).toEqual([
       `${bad}:3:42: peers[0].port: expected an integer 1-65535, found "abc"`,
-      `${bad}:4:1: timerz: unknown key (did you mean timers?); allowed: identity, realm, hostIpAddresses, productName, vendorId, firmwareRevision, listen, tls, peers, applications, relay, allowUnknownPeers, dataDir, dictionaries, limits, timers, log, api, routing, capture`,
+      `${bad}:4:1: timerz: unknown key (did you mean timers?); allowed: identity, realm, hostIpAddresses, productName, vendorId, firmwareRevision, listen, tls, peers, applications, relay, allowUnknownPeers, dataDir, dictionaries, limits, timers, log, api, routing, hss, capture`,
       `${bad}: 2 errors`,
       '',
     ]);

@@ -223,7 +223,7 @@ describe('errors name the line and column', () => {
         code: ErrorCode.CONFIG_UNKNOWN_KEY,
         at:
           '2:1: peer: unknown key (did you mean peers?); allowed: identity, realm, hostIpAddresses, productName, vendorId, firmwareRevision, ' +
-          'listen, tls, peers, applications, relay, allowUnknownPeers, dataDir, dictionaries, limits, timers, log, api, routing, capture',
+          'listen, tls, peers, applications, relay, allowUnknownPeers, dataDir, dictionaries, limits, timers, log, api, routing, hss, capture',
       },
       {
         code: ErrorCode.CONFIG_UNKNOWN_KEY,

@@ -87,4 +87,20 @@ describe('two Diamond nodes over TCP', () => {
     const b2 = await startNode(new DiameterNode({ config: { ...cfgB, listen: [{ transport: 'tcp', addresses: ['127.0.0.1'], port }] } }));
     await waitFor(() => peerState(a, 'b.realm-b.test') === 'I-Open' && peerState(b2, 'a.realm-a.test') === 'R-Open', 'reopened', 8000);
   });
+
+  it('after a clean DPR/DPA, the reconnected peer carries traffic at once (no REOPEN)', async () => {
+    // Tw 30 s: a REOPEN would need 3 DWAs, about 90 s; a clean close is not a failure.
+    const cfgB = testConfig('b.realm-b.test', 'realm-b.test', { peers: [testPeer('a.realm-a.test', 1, { connect: false, tw: 30_000 })] });
+    const b = await startNode(new DiameterNode({ config: cfgB }));
+    const port = b.listeners[0]!.port;
+    const a = await startNode(new DiameterNode({ config: testConfig('a.realm-a.test', 'realm-a.test', { listen: [], peers: [testPeer('b.realm-b.test', port, { tc: 200, tw: 30_000 })] }) }));
+    const pa = a.peers.peer('b.realm-b.test')!;
+    await waitFor(() => pa.isAvailable, 'open');
+    await b.stop();
+    nodes.splice(nodes.indexOf(b), 1);
+    await waitFor(() => !pa.isAvailable, 'A sees the DPR');
+    const b2 = await startNode(new DiameterNode({ config: { ...cfgB, listen: [{ transport: 'tcp', addresses: ['127.0.0.1'], port }] } }));
+    await waitFor(() => pa.isAvailable && b2.peers.peer('a.realm-a.test')!.isAvailable, 'available again without 3 DWAs', 3000);
+    expect(pa.status().watchdog).toBe('OKAY');
+  });
 });

@@ -64,3 +64,14 @@ describe('RFC 3539 watchdog', () => {
     expect(jitteredTw(1000, () => 0)).toBe(900);
   });
 });
+
+describe('clean disconnection (DPR/DPA)', () => {
+  it('returns to INITIAL from any state, so the next connection opens without REOPEN', () => {
+    for (const state of ['OKAY', 'SUSPECT', 'REOPEN', 'DOWN'] as const) {
+      const t = watchdogTransition({ state, pending: true, numDwa: 1 }, { type: 'disconnected-cleanly' });
+      expect(t.state).toEqual({ state: 'INITIAL', pending: false, numDwa: 0 });
+      expect(t.actions).toEqual([]);
+      expect(watchdogTransition(t.state, { type: 'connection-up' }).state.state).toBe('OKAY');
+    }
+  });
+});

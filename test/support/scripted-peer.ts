@@ -118,14 +118,25 @@ export class ScriptedPeer {
   }
 
   /** Sends an S6a-like request (ULR, 316); resolves with its answer. */
-  request(e2e: number, fields: { destinationRealm?: string; destinationHost?: string; userName?: string; routeRecords?: string[]; flags?: number }): Promise<Message> {
+  request(
+    e2e: number,
+    fields: { destinationRealm?: string; destinationHost?: string; userName?: string; routeRecords?: string[]; flags?: number; extra?: Avp[]; commandCode?: number; applicationId?: number },
+  ): Promise<Message> {
     const avps: Avp[] = [avp(dict, 'Session-Id', `${this.identity};${e2e}`), avp(dict, 'Auth-Session-State', 1), avp(dict, 'Origin-Host', this.identity), avp(dict, 'Origin-Realm', this.realm)];
     if (fields.destinationHost) avps.push(avp(dict, 'Destination-Host', fields.destinationHost));
     if (fields.destinationRealm) avps.push(avp(dict, 'Destination-Realm', fields.destinationRealm));
     if (fields.userName) avps.push(avp(dict, 'User-Name', fields.userName));
     for (const r of fields.routeRecords ?? []) avps.push(avp(dict, 'Route-Record', r));
+    avps.push(...(fields.extra ?? []));
     const answer = this.next((m) => (m.flags & 0x80) === 0 && m.endToEndId === e2e);
-    this.sock.write(encodeMessage({ version: 1, flags: fields.flags ?? 0xc0, commandCode: 316, applicationId: S6A, hopByHopId: this.hbh++, endToEndId: e2e, avps }));
+    this.sock.write(encodeMessage({ version: 1, flags: fields.flags ?? 0xc0, commandCode: fields.commandCode ?? 316, applicationId: fields.applicationId ?? S6A, hopByHopId: this.hbh++, endToEndId: e2e, avps }));
+    return answer;
+  }
+
+  /** Sends any request as given (hop-by-hop id filled in); resolves with the answer matching its End-to-End id. */
+  sendMessage(m: Message): Promise<Message> {
+    const answer = this.next((a) => (a.flags & 0x80) === 0 && a.endToEndId === m.endToEndId);
+    this.sock.write(encodeMessage({ ...m, hopByHopId: this.hbh++ }));
     return answer;
   }
 

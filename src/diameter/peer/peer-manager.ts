@@ -44,6 +44,7 @@ export interface PeerManagerOptions {
   onMessage(peer: Peer, frame: Buffer): void;
   onAvailability(peer: Peer, available: boolean, reason: string): void;
   onUntrustedRequest(peer: Peer, frame: Buffer): void;
+  onBaseMessage?(peer: Peer, sock: PeerSocket, direction: 'sent' | 'received', frame: Buffer): void;
 }
 
 export interface BoundListener {
@@ -90,6 +91,7 @@ export class PeerManager implements PeerSocketSink {
       onMessage: opts.onMessage,
       onAvailability: opts.onAvailability,
       onUntrustedRequest: opts.onUntrustedRequest,
+      onBaseMessage: opts.onBaseMessage,
     };
     for (const s of opts.peers) this.peers.set(s.identity.toLowerCase(), new Peer(s, this.env));
   }
@@ -229,7 +231,7 @@ export class PeerManager implements PeerSocketSink {
         return;
       }
     }
-    peer.offer(sock, message, caps, weWinElection(this.opts.local.originHost, caps.originHost));
+    peer.offer(sock, message, caps, weWinElection(this.opts.local.originHost, caps.originHost), frame);
   }
 
   onClosed(sock: PeerSocket, reason: string): void {

@@ -76,6 +76,8 @@ export interface PeerEnvironment {
   onAvailability(peer: Peer, available: boolean, reason: string): void;
   /** A request arrived while the connection was not trusted (watchdog REOPEN). */
   onUntrustedRequest(peer: Peer, frame: Buffer): void;
+  /** Sees every base message (CER/CEA, DWR/DWA, DPR/DPA) on the peer's connections (capture). */
+  onBaseMessage?(peer: Peer, sock: PeerSocket, direction: 'sent' | 'received', frame: Buffer): void;
 }
 
 export interface PeerStatus {
@@ -106,6 +108,8 @@ export class Peer implements PeerSocketSink {
   private addressIndex = 0;
   private stateTimer: NodeJS.Timeout | undefined = undefined;
   private wdTimer: NodeJS.Timeout | undefined = undefined;
+  /** The connection is ending with DPR/DPA (not a failure: the next one starts INITIAL). */
+  private closedByDpr = false;
   /** When the watchdog timer is due (epoch ms); the armed timeout may fire earlier and re-arm. */
   private wdDue = 0;
   private reconnectTimer: NodeJS.Timeout | undefined = undefined;
@@ -178,7 +182,8 @@ export class Peer implements PeerSocketSink {
   private disconnectCause: number = DisconnectCause.REBOOTING;
 
   /** A connection whose CER names this peer (already checked by the manager). */
-  offer(sock: PeerSocket, cer: Message, caps: PeerCapabilities, weWin: boolean): void {
+  offer(sock: PeerSocket, cer: Message, caps: PeerCapabilities, weWin: boolean, frame?: Buffer): void {
+    if (frame) this.env.onBaseMessage?.(this, sock, 'received', frame);
     if (this.offered) this.offered.sock.destroy('superseded by a newer connection');
     this.offered = { sock, cer, caps };
     sock.setSink(this);
@@ -351,12 +356,18 @@ export class Peer implements PeerSocketSink {
 
   private sendCer(sock: PeerSocket): void {
     const m = buildCer(this.env.dict, this.env.local, this.hostIps(sock), { hopByHopId: this.nextHopByHopId(), endToEndId: this.env.nextEndToEndId() }, this.settings.tls === 'inband');
-    sock.write(encodeMessage(m));
+    this.writeBase(sock, m);
   }
 
   private sendCea(sock: PeerSocket, cer: Message, resultCode: number, errorMessage?: string): void {
     const m = buildCea(this.env.dict, this.env.local, this.hostIps(sock), cer, resultCode, errorMessage, this.settings.tls === 'inband');
-    sock.write(encodeMessage(m));
+    this.writeBase(sock, m);
+  }
+
+  private writeBase(sock: PeerSocket, m: Message): void {
+    const buf = encodeMessage(m);
+    sock.write(buf);
+    this.env.onBaseMessage?.(this, sock, 'sent', buf);
   }
 
   private sendBase(side: Side, name: 'DWR' | 'DPR', extra: Message['avps'] = []): void {
@@ -373,7 +384,7 @@ export class Peer implements PeerSocketSink {
       avps: [avp(d, 'Origin-Host', this.env.local.originHost), avp(d, 'Origin-Realm', this.env.local.originRealm), ...extra],
     };
     if (name === 'DWR') m.avps.push(avp(d, 'Origin-State-Id', this.env.local.originStateId));
-    sock.write(encodeMessage(m));
+    this.writeBase(sock, m);
   }
 
   private sendAnswer(side: Side, req: Message | undefined, resultCode: number): void {
@@ -382,7 +393,7 @@ export class Peer implements PeerSocketSink {
     const d = this.env.dict;
     const avps = [avp(d, 'Result-Code', resultCode), avp(d, 'Origin-Host', this.env.local.originHost), avp(d, 'Origin-Realm', this.env.local.originRealm)];
     if (req.commandCode === DWR) avps.push(avp(d, 'Origin-State-Id', this.env.local.originStateId));
-    sock.write(encodeMessage(answerTo(req, avps, resultCode)));
+    this.writeBase(sock, answerTo(req, avps, resultCode));
   }
 
   private onOpened(side: Side): void {
@@ -423,7 +434,8 @@ export class Peer implements PeerSocketSink {
     this.i = this.r = this.offered = undefined;
     // Before the watchdog's Failover(), which would otherwise report "no DWA" for a clean close.
     this.setAvailable(false, reason);
-    this.watchdog({ type: 'connection-down' });
+    this.watchdog({ type: this.closedByDpr ? 'disconnected-cleanly' : 'connection-down' });
+    this.closedByDpr = false;
     clearTimeout(this.wdTimer);
     this.wdTimer = undefined;
     this.log.info({ reason }, `peer ${this.identity}: closed (${reason})`);
@@ -514,6 +526,7 @@ export class Peer implements PeerSocketSink {
     const code = frame.readUIntBE(5, 3);
     const request = (flags & CmdFlag.R) !== 0;
     if (code === CER || code === DWR || code === DPR) {
+      this.env.onBaseMessage?.(this, sock, 'received', frame);
       this.onBaseMessage(sock, side, frame, code, request);
       return;
     }
@@ -566,8 +579,10 @@ export class Peer implements PeerSocketSink {
       else if (cause === DisconnectCause.DO_NOT_WANT_TO_TALK_TO_YOU) this.backoff = 200;
       this.log.info({ cause }, `peer ${this.identity}: DPR received (Disconnect-Cause ${String(cause)})`);
       this.lastRequest = message;
+      this.closedByDpr = true;
       this.fire({ type: 'Rcv-DPR', side });
     } else {
+      this.closedByDpr = true;
       this.fire({ type: 'Rcv-DPA', side });
     }
   }

@@ -19,7 +19,12 @@ export type WatchdogEvent =
   /** Any other message from the peer. */
   | { type: 'receive-other' }
   | { type: 'timer-expires' }
-  | { type: 'connection-down' };
+  | { type: 'connection-down' }
+  /**
+   * The connection ended with DPR/DPA. That is not a transport failure: the next connection is a
+   * first connection again (INITIAL → OKAY), not a REOPEN needing 3 DWAs. RFC 3539 leaves this open.
+   */
+  | { type: 'disconnected-cleanly' };
 
 export type WatchdogAction =
   | { do: 'send-dwr' }
@@ -51,6 +56,7 @@ export function watchdogTransition(s: WatchdogState, ev: WatchdogEvent): Watchdo
     actions,
   });
   const tw: WatchdogAction = { do: 'set-timer', length: 'tw' };
+  if (ev.type === 'disconnected-cleanly') return next('INITIAL', false, 0, []);
   switch (s.state) {
     case 'INITIAL':
       // INITIAL  Connection up  SetWatchdog()  OKAY
