@@ -2,10 +2,12 @@
 // gave it, the order peers would be tried in, and the top-score group the winner comes from.
 // The same answer offline (candidates from the configuration) and live (the open peers).
 import type { RuleSet } from './rule-set.js';
-import { answerRule, rankCandidates, scoreCandidates, type Candidate, type Contribution, type RouteRequest } from './scoring.js';
+import { answerRule, rankCandidates, realmRewrite, scoreCandidates, type Candidate, type Contribution, type RouteRequest } from './scoring.js';
 
 export interface RouteExplanation {
   request: RouteRequest;
+  /** Destination-Realm after a set_realm rule, and the rule; undefined when unchanged. */
+  rewrittenRealm?: { realm: string; source: string };
   /** "relay to X", "answer N (rule)", or "no eligible candidate". */
   decision: string;
   candidates: { identity: string; realm: string; score: number; weight: number | undefined; eligible: boolean; reasons: Contribution[] }[];
@@ -22,13 +24,17 @@ export function explainRoute(
   adjust?: (c: Candidate, add: (delta: number, source: string) => void) => void,
 ): RouteExplanation {
   const blocked = answerRule(rules, req);
+  const rewrite = realmRewrite(rules, req);
+  const original = req;
+  if (rewrite) req = { ...req, destinationRealm: rewrite.realm };
   const scored = scoreCandidates(req, candidates, rules, true, adjust);
   const ranked = rankCandidates(scored);
   const top = ranked[0]?.score;
   let decision = ranked.length ? `relay to one of: ${ranked.filter((s) => s.score === top).map((s) => s.candidate.identity).join(', ')}` : 'no eligible candidate: answer 3002 (3003 for an unknown realm)';
   if (blocked?.action.kind === 'answer') decision = `answer ${blocked.action.resultCode} (rule ${blocked.pos.file}:${blocked.pos.line}:${blocked.pos.col})`;
   return {
-    request: req,
+    request: original,
+    ...(rewrite && { rewrittenRealm: rewrite }),
     decision,
     candidates: [...scored]
       .sort((a, b) => b.score - a.score)
@@ -47,6 +53,7 @@ export function formatExplanation(e: RouteExplanation): string {
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `, ${k}=${v}`)
         .join(''),
+    ...(e.rewrittenRealm ? [`Destination-Realm rewritten to ${e.rewrittenRealm.realm} by ${e.rewrittenRealm.source}`] : []),
     `decision: ${e.decision}`,
     'candidates:',
   ];

@@ -4,7 +4,7 @@
 // of pending requests with the T flag when a peer goes away (§5.5.4); a request whose answer does
 // not come in time is answered 3002 here. Nothing is dropped silently.
 import type { Logger } from 'pino';
-import { RelayView, SCAN_OK, encodeRouteRecord } from '../diameter/codec/relay-view.js';
+import { RelayView, SCAN_OK, encodeRouteRecord, withDestinationRealm } from '../diameter/codec/relay-view.js';
 import { CmdFlag } from '../diameter/codec/message.js';
 import { Result } from '../diameter/dictionary/generated/constants.js';
 import type { Peer } from '../diameter/peer/peer.js';
@@ -13,7 +13,7 @@ import { applyRedirect, RedirectCache, Usage, type Redirect } from './redirect-c
 import { parseDiameterUri } from '../diameter/codec/diameter-uri.js';
 import { EMPTY_RULES, type RuleSet } from './rule-set.js';
 import { explainRoute, type RouteExplanation } from './explain.js';
-import { answerRule, rankCandidates, scoreCandidates, type Candidate, type RouteRequest, type Scored } from './scoring.js';
+import { answerRule, rankCandidates, realmRewrite, scoreCandidates, type Candidate, type RouteRequest, type Scored } from './scoring.js';
 
 export interface RouterOptions {
   identity: string;
@@ -185,7 +185,13 @@ export class Router {
     for (let i = 0; i < v.routeRecordCount; i++) excluded.add(v.routeRecord(i)!.toLowerCase());
     excluded.add(from.identity.toLowerCase());
     // RFC 6733 §6.7.1: the relay adds a Route-Record naming the peer the request came from.
-    const out = v.withAppended(this.routeRecordFor(from.identity));
+    const rr = this.routeRecordFor(from.identity);
+    const rewrite = this.rules.rules.length > 0 || this.rules.prefixTables.length > 0 ? realmRewrite(this.rules, req) : undefined;
+    let out: Buffer;
+    if (rewrite) {
+      req.destinationRealm = rewrite.realm;
+      out = withDestinationRealm(v, rewrite.realm, rr);
+    } else out = v.withAppended(rr);
     const p: Pending = { origin: { peer: from }, originHbh: v.hopByHopId, out, req, excluded, peer: from, hbh: 0, deadline: 0, done: false };
     this.forward(p, false);
   }

@@ -4,11 +4,12 @@
 //   rule      = criteria ":" action ";"
 //   criteria  = "*" | ("oh"|"or"|"dh"|"dr"|"un"|"si") "=" tstring | ("app"|"cc") "=" int
 //   action    = target "+" "=" expr [ "weight" "=" int ] | "answer" int [ qstring ]
+//             | "set_realm" qstring
 //   target    = tstring | "rlm" "=" tstring | "dh" "=" tstring
 //   tstring   = qstring | ["regex"]
 //   expr      = term { ("+"|"-") term } ;  term = int | constant
 //   directive = "prefixes" qstring ";"      (an IMSI-prefix table file, see prefix lines below)
-//   prefix-line = digits ":" target "+" "=" expr [ "weight" "=" int ] ";"
+//   prefix-line = digits ":" ( target "+" "=" expr [ "weight" "=" int ] | "set_realm" qstring ) ";"
 import { ErrorCode, FileError, type SourcePos } from '../errors.js';
 import { compilePosixEre, PosixRegexError } from './posix-regex.js';
 import { tokenize, type Token, type TokenKind } from './rule-lexer.js';
@@ -146,6 +147,12 @@ function scoreAction(c: Cursor): { target: Target; score: number; weight: number
   return { target: tg, score, weight };
 }
 
+function realmName(c: Cursor): string {
+  const r = c.expect('string', 'a "realm" after set_realm');
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(r.text)) c.fail(r, 'expected a realm (a DNS name such as epc.mnc001.mcc001.3gppnetwork.org)');
+  return r.text;
+}
+
 function action(c: Cursor): RuleAction {
   const t = c.peek();
   if (t.kind === 'word' && t.text === 'answer') {
@@ -156,6 +163,10 @@ function action(c: Cursor): RuleAction {
     let message: string | undefined;
     if (m.kind === 'string') message = c.next().text;
     return { kind: 'answer', resultCode: rc.value, message };
+  }
+  if (t.kind === 'word' && t.text === 'set_realm') {
+    c.next();
+    return { kind: 'realm', realm: realmName(c) };
   }
   return { kind: 'score', ...scoreAction(c) };
 }
@@ -191,6 +202,14 @@ export function parsePrefixTable(text: string, file: string): PrefixTable {
     const p = c.next();
     if (p.kind !== 'int' || p.text.startsWith('-')) c.fail(p, 'expected a digit prefix (e.g. 001012)');
     c.expect(':', "':' after the prefix");
+    const w = c.peek();
+    if (w.kind === 'word' && w.text === 'set_realm') {
+      c.next();
+      const realm = realmName(c);
+      const end = c.expect(';', "';' at the end of the line");
+      addPrefix(table, p.text, { pos: p.pos, text: c.text(p, end), realm });
+      continue;
+    }
     const a = scoreAction(c);
     const end = c.expect(';', "';' at the end of the line");
     addPrefix(table, p.text, { pos: p.pos, text: c.text(p, end), ...a });

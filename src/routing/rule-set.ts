@@ -64,7 +64,9 @@ export interface Target {
 export type RuleAction =
   | { kind: 'score'; target: Target; score: number; weight: number | undefined }
   /** Diamond extension: answer the request with this Result-Code instead of routing it. */
-  | { kind: 'answer'; resultCode: number; message: string | undefined };
+  | { kind: 'answer'; resultCode: number; message: string | undefined }
+  /** Diamond extension: rewrite Destination-Realm before routing (inter-realm, MVNO ranges). */
+  | { kind: 'realm'; realm: string };
 
 export interface Rule {
   pos: SourcePos;
@@ -88,6 +90,14 @@ export interface PrefixEntry {
 export interface PrefixNode {
   next: (PrefixNode | undefined)[];
   entries: PrefixEntry[] | undefined;
+  /** `PREFIX : set_realm "realm" ;`: the Destination-Realm for User-Names under this prefix. */
+  realm: RealmEntry | undefined;
+}
+
+export interface RealmEntry {
+  pos: SourcePos;
+  text: string;
+  realm: string;
 }
 
 /** Prefix → entries; only the longest matching prefix applies. Lookups walk the User-Name once. */
@@ -98,17 +108,18 @@ export interface PrefixTable {
 }
 
 export function newPrefixNode(): PrefixNode {
-  return { next: new Array<PrefixNode | undefined>(10).fill(undefined), entries: undefined };
+  return { next: new Array<PrefixNode | undefined>(10).fill(undefined), entries: undefined, realm: undefined };
 }
 
-/** Adds an entry under a digit prefix. */
-export function addPrefix(t: PrefixTable, prefix: string, e: PrefixEntry): void {
+/** Adds a score entry, or the realm of a set_realm line, under a digit prefix. */
+export function addPrefix(t: PrefixTable, prefix: string, e: PrefixEntry | RealmEntry): void {
   let n = t.root;
   for (let i = 0; i < prefix.length; i++) {
     const d = prefix.charCodeAt(i) - 48;
     n = n.next[d] ??= newPrefixNode();
   }
-  (n.entries ??= []).push(e);
+  if ('realm' in e) n.realm = e;
+  else (n.entries ??= []).push(e);
   t.size++;
 }
 
@@ -130,6 +141,20 @@ export function longestPrefix(t: PrefixTable, value: string): PrefixEntry[] | un
     n = n.next[d];
     if (!n) break;
     if (n.entries) found = n.entries;
+  }
+  return found;
+}
+
+/** The set_realm entry of the longest prefix of `value` that has one. */
+export function longestRealm(t: PrefixTable, value: string): RealmEntry | undefined {
+  let n: PrefixNode | undefined = t.root;
+  let found: RealmEntry | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n.next[d];
+    if (!n) break;
+    if (n.realm) found = n.realm;
   }
   return found;
 }

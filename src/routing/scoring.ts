@@ -2,7 +2,7 @@
 // specs/rt-default.md §2) then rt_default rules adding up (§3), then Diamond's IMSI-prefix
 // tables. Pure: the same request, candidates and rules always give the same scores.
 import { RELAY_APPLICATION_ID } from '../diameter/peer/capabilities.js';
-import { longestPrefix, matchesString, Score, type Criterion, type PrefixEntry, type Rule, type RuleSet, type Target } from './rule-set.js';
+import { longestPrefix, longestRealm, matchesString, Score, type Criterion, type PrefixEntry, type Rule, type RuleSet, type Target } from './rule-set.js';
 
 /** What routing reads from a request (top-level AVPs; first occurrence). */
 export interface RouteRequest {
@@ -82,6 +82,33 @@ function targets(t: Target, c: Candidate, idLower: string, realmLower: string): 
 const NO_REASONS: Contribution[] = [];
 
 const where = (pos: { file: string; line: number; col: number }, text: string): string => `${pos.file}:${pos.line}:${pos.col}: ${text}`;
+
+/**
+ * The Destination-Realm a request is rewritten to before routing (Diamond's `set_realm`): the
+ * first matching rule in file order, else the longest IMSI prefix with a set_realm line. Only
+ * requests without Destination-Host are rewritten: one addressed to a host keeps its realm.
+ */
+export function realmRewrite(rules: RuleSet, req: RouteRequest): { realm: string; source: string } | undefined {
+  if (req.destinationHost !== undefined) return undefined;
+  let found: { realm: string; source: string } | undefined;
+  for (const r of rules.rules) {
+    if (r.action.kind === 'realm' && criterionHolds(r.criterion, req)) {
+      found = { realm: r.action.realm, source: where(r.pos, r.text) };
+      break;
+    }
+  }
+  if (!found && req.userName !== undefined) {
+    for (const t of rules.prefixTables) {
+      const e = longestRealm(t, req.userName);
+      if (e) {
+        found = { realm: e.realm, source: where(e.pos, e.text) };
+        break;
+      }
+    }
+  }
+  if (!found || found.realm.toLowerCase() === req.destinationRealm?.toLowerCase()) return undefined;
+  return found;
+}
 
 /** The first `answer` rule whose criterion holds: the operator blocks this request. */
 export function answerRule(rules: RuleSet, req: RouteRequest): Rule | undefined {

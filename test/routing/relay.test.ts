@@ -208,4 +208,17 @@ describe('relay', () => {
     expect(resultCode(a)).toBe(3006);
     expect(originHost(a)).toBe('agent.realm-b.test');
   });
+
+  it('rewrites Destination-Realm with set_realm and relays by the new realm', async () => {
+    const rules = rulesFile('un=["^001012"] : set_realm "mvno.test" ;');
+    const [mme, h1, mvno] = await topology([MME, hss('hss1'), { identity: 'hss.mvno.test', realm: 'mvno.test' }], { routing: { rules: [rules], retryOn: [] } });
+    expect(originHost(await mme!.request(1, { destinationRealm: 'realm-b.test', userName: '001012000000001' }))).toBe('hss.mvno.test');
+    expect(originHost(await mme!.request(2, { destinationRealm: 'realm-b.test', userName: '001010000000001' }))).toBe('hss1.realm-b.test');
+    const got = mvno!.received[0]!;
+    expect(got.avps.filter((a) => a.code === 283).map((a) => a.value)).toEqual(['mvno.test']);
+    expect(String(got.avps.find((a) => a.code === 1)!.value)).toBe('001012000000001');
+    expect(routeRecords(got)).toEqual(['mme.realm-a.test']);
+    expect(h1!.received).toHaveLength(1);
+  });
 });
+

@@ -10,7 +10,8 @@ import { scanInteger, tokenize } from '../../src/routing/rule-lexer.js';
 import { parsePrefixTable, parseRules } from '../../src/routing/rule-parser.js';
 import type { RuleSet } from '../../src/routing/rule-set.js';
 import { loadRuleFiles } from '../../src/routing/rules-loader.js';
-import { rankCandidates, scoreCandidates, type Candidate, type RouteRequest } from '../../src/routing/scoring.js';
+import { rankCandidates, realmRewrite, scoreCandidates, type Candidate, type RouteRequest } from '../../src/routing/scoring.js';
+import { explainRoute } from '../../src/routing/explain.js';
 
 const S6A = 16777251;
 const CX = 16777216;
@@ -223,5 +224,29 @@ describe('loading files', () => {
     writeFileSync(join(dir, 'bad.txt'), '001 : "a" += 1 ;\nabc : "b" += 1 ;\n');
     writeFileSync(join(dir, 'b.conf'), 'prefixes "bad.txt" ;\n');
     expect(() => loadRuleFiles([join(dir, 'b.conf')])).toThrow(/bad\.txt:2:1: expected a digit prefix/);
+  });
+});
+
+describe('set_realm (inter-realm and MVNO realm rewriting)', () => {
+  const roam = peer('dea.ipx.test', 'ipx.test', [0xffffffff]);
+  const home = peer('hss1.realm-b.test', 'realm-b.test');
+  it('rewrites Destination-Realm by rule (first match) or by the longest IMSI prefix, never with a Destination-Host', () => {
+    const table = parsePrefixTable('20801 : set_realm "epc.mnc001.mcc208.3gppnetwork.org" ;\n208011 : set_realm "mvno.example.org" ;\n20801 : "dea.ipx.test" += 5 ;\n', 'p.txt');
+    const rs: RuleSet = { files: [], rules: parseRules('un=["^99"] : set_realm "lab.test" ;\nun=["^9"] : set_realm "other.test" ;', 't.conf').rules, prefixTables: [table] };
+    expect(realmRewrite(rs, req({ userName: '99123' }))).toEqual({ realm: 'lab.test', source: 't.conf:1:1: un=["^99"] : set_realm "lab.test" ;' });
+    expect(realmRewrite(rs, req({ userName: '208010000000001' }))?.realm).toBe('epc.mnc001.mcc208.3gppnetwork.org');
+    expect(realmRewrite(rs, req({ userName: '208011000000001' }))?.realm).toBe('mvno.example.org');
+    expect(realmRewrite(rs, req({ userName: '208011000000001', destinationHost: 'hss1.realm-b.test' }))).toBeUndefined();
+    expect(realmRewrite(rs, req({ userName: '001010000000001' }))).toBeUndefined();
+    // The rewritten realm is what the core scores look at.
+    const e = explainRoute(req({ userName: '208010000000001' }), [roam, home], rules('* : rlm="epc.mnc001.mcc208.3gppnetwork.org" += 0 ;'));
+    expect(e.rewrittenRealm).toBeUndefined(); // this rule set has no set_realm
+    const e2 = explainRoute(req({ userName: '208010000000001' }), [roam, home], { ...rs, rules: [...rs.rules, ...rules('* : "dea.ipx.test" += DEFAULT ;').rules] });
+    expect(e2.rewrittenRealm?.realm).toBe('epc.mnc001.mcc208.3gppnetwork.org');
+    expect(e2.winners).toEqual(['dea.ipx.test']);
+  });
+  it('rejects a set_realm that is not a realm', () => {
+    expect(errorOf('* : set_realm "not a realm" ;')).toMatch(/^t\.conf:1:15: expected a realm/);
+    expect(errorOf('* : set_realm ;')).toMatch(/expected a "realm" after set_realm/);
   });
 });

@@ -253,6 +253,24 @@ export class RelayView {
   }
 }
 
+/**
+ * The viewed message with its Destination-Realm replaced by `realm` and a pre-encoded (padded)
+ * AVP appended; the length is updated. Used when routing rewrites the realm (rare path: copies).
+ */
+export function withDestinationRealm(v: RelayView, realm: string, paddedAvp: Buffer): Buffer {
+  const start = v.destinationRealmStart - 8; // base AVP: 8-byte header
+  const end = start + ((v.destinationRealmEnd - start + 3) & ~3);
+  const data = Buffer.from(realm, 'utf8');
+  const dr = Buffer.alloc((8 + data.length + 3) & ~3);
+  dr.writeUInt32BE(DESTINATION_REALM, 0);
+  dr[4] = v.buf[start + 4]!; // keep the M bit as sent
+  dr.writeUIntBE(8 + data.length, 5, 3);
+  data.copy(dr, 8);
+  const out = Buffer.concat([v.buf.subarray(0, start), dr, v.buf.subarray(end, v.length), paddedAvp]);
+  out.writeUIntBE(out.length, 1, 3);
+  return out;
+}
+
 /** Pre-encodes a Route-Record AVP for an identity once (RFC 6733 §6.7.1), to append per message. */
 export function encodeRouteRecord(identity: string): Buffer {
   const data = Buffer.from(identity, 'utf8');
