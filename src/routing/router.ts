@@ -283,11 +283,20 @@ export class Router {
     const out: PeerCandidate[] = [];
     for (const peer of this.o.peers()) {
       const caps = peer.caps;
-      if (!peer.isAvailable || !caps || excluded.has(peer.identity.toLowerCase())) continue;
-      out.push({ identity: peer.identity, realm: caps.originRealm, applications: caps.applications, peer });
+      if (!peer.isAvailable || !caps) continue;
+      // One candidate object per peer and capabilities exchange: its lower-case names (and their
+      // string hashes) are computed once, not per request.
+      let c = this.candidateCache.get(peer);
+      if (!c || c.caps !== caps) {
+        c = { identity: peer.identity, realm: caps.originRealm, applications: caps.applications, identityLower: peer.identity.toLowerCase(), realmLower: caps.originRealm.toLowerCase(), peer, caps };
+        this.candidateCache.set(peer, c);
+      }
+      if (excluded.size > 0 && excluded.has(c.identityLower)) continue;
+      out.push(c);
     }
     return out;
   }
+  private readonly candidateCache = new WeakMap<Peer, PeerCandidate & { identityLower: string; caps: object }>();
 
   /** Scores and ranks the candidates for a request (also what `rules explain` shows). */
   rank(req: RouteRequest, excluded: ReadonlySet<string>, once?: Redirect): { scored: Scored[]; ranked: Scored[] } {

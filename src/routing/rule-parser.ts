@@ -15,7 +15,7 @@ import { compilePosixEre, PosixRegexError } from './posix-regex.js';
 import { tokenize, type Token, type TokenKind } from './rule-lexer.js';
 import {
   addPrefix,
-  newPrefixNode,
+  newPrefixTable,
   RULE_CONSTANTS,
   STRING_CRITERIA,
   type Criterion,
@@ -197,7 +197,7 @@ export function parseRules(text: string, file: string): ParsedRules {
 /** Parses an IMSI-prefix table: lines `PREFIX : target += score [weight=N] ;`. */
 export function parsePrefixTable(text: string, file: string): PrefixTable {
   const c = new Cursor(tokenize(text, file), text);
-  const table: PrefixTable = { file, root: newPrefixNode(), size: 0 };
+  const table: PrefixTable = newPrefixTable(file);
   while (c.peek().kind !== 'eof') {
     const p = c.next();
     if (p.kind !== 'int' || p.text.startsWith('-')) c.fail(p, 'expected a digit prefix (e.g. 001012)');

@@ -117,6 +117,42 @@ export function answerRule(rules: RuleSet, req: RouteRequest): Rule | undefined 
 }
 
 /**
+ * Score rules of a rule set arranged for the relay path: plain identity and realm targets by
+ * their lower-case text, so each candidate finds its rules with one map lookup instead of every
+ * rule being compared with every candidate. Built once per rule set.
+ */
+interface ScoreIndex {
+  rules: Rule[];
+  byIdentity: Map<string, number[]>;
+  byRealm: Map<string, number[]>;
+  /** Rules whose target is a regex: tested against every candidate. */
+  byRegex: number[];
+  applying: Uint8Array;
+}
+const indexes = new WeakMap<RuleSet, ScoreIndex>();
+
+function scoreIndex(rules: RuleSet): ScoreIndex {
+  let ix = indexes.get(rules);
+  if (ix) return ix;
+  ix = { rules: [], byIdentity: new Map(), byRealm: new Map(), byRegex: [], applying: new Uint8Array(0) };
+  for (const r of rules.rules) {
+    if (r.action.kind !== 'score') continue;
+    const i = ix.rules.push(r) - 1;
+    const m = r.action.target.match;
+    if (m.kind === 'regex') ix.byRegex.push(i);
+    else {
+      const map = r.action.target.on === 'identity' ? ix.byIdentity : ix.byRealm;
+      const list = map.get(m.lower);
+      if (list) list.push(i);
+      else map.set(m.lower, [i]);
+    }
+  }
+  ix.applying = new Uint8Array(ix.rules.length);
+  indexes.set(rules, ix);
+  return ix;
+}
+
+/**
  * Scores every candidate. Candidates must already exclude the Route-Record identities.
  * `explain` records each contribution (slower; for `rules explain`).
  */
@@ -128,6 +164,7 @@ export function scoreCandidates(
   /** More scores per candidate (cached redirects). */
   adjust?: (c: Candidate, add: (delta: number, source: string) => void) => void,
 ): Scored[] {
+  if (!explain) return scoreFast(req, candidates, rules, adjust);
   const applying: Rule[] = [];
   for (const r of rules.rules) if (r.action.kind === 'score' && criterionHolds(r.criterion, req)) applying.push(r);
   let prefixEntries: PrefixEntry[] | undefined;
@@ -182,6 +219,74 @@ export function scoreCandidates(
         if (explain) s.reasons.push({ source, delta });
       });
     }
+    out.push(s);
+  }
+  return out;
+}
+
+/** scoreCandidates without explanations: same scores and weights, fewer comparisons. */
+function scoreFast(
+  req: RouteRequest,
+  candidates: readonly Candidate[],
+  rules: RuleSet,
+  adjust: ((c: Candidate, add: (delta: number, source: string) => void) => void) | undefined,
+): Scored[] {
+  const ix = scoreIndex(rules);
+  const applying = ix.applying;
+  let any = false;
+  for (let i = 0; i < ix.rules.length; i++) {
+    const holds = criterionHolds(ix.rules[i]!.criterion, req);
+    applying[i] = holds ? 1 : 0;
+    any ||= holds;
+  }
+  let prefixEntries: PrefixEntry[] | undefined;
+  if (req.userName !== undefined) {
+    for (const t of rules.prefixTables) {
+      const e = longestPrefix(t, req.userName);
+      if (e) prefixEntries = prefixEntries ? [...prefixEntries, ...e] : e;
+    }
+  }
+  const app = req.applicationId;
+  const dh = req.destinationHost?.toLowerCase();
+  const dr = req.destinationRealm?.toLowerCase();
+  const out: Scored[] = [];
+  for (const c of candidates) {
+    const idLower = c.identityLower ?? c.identity.toLowerCase();
+    const realmLower = c.realmLower ?? c.realm.toLowerCase();
+    let score = Score.INI;
+    if (app !== 0 && !c.applications.has(app) && !c.applications.has(RELAY_APPLICATION_ID)) score += Score.NO_DELIVERY;
+    if (dh !== undefined && dh === idLower) score += Score.FINALDEST;
+    else if (dr !== undefined && dr === realmLower) score += Score.REALM;
+    // The weight of the last matching rule in file order wins, as in the explained path.
+    let weightAt = -1;
+    let weight: number | undefined;
+    if (any) {
+      const byId = ix.byIdentity.get(idLower);
+      const byRealm = ix.byRealm.get(realmLower);
+      for (let pass = 0; pass < 3; pass++) {
+        const list = pass === 0 ? byId : pass === 1 ? byRealm : ix.byRegex;
+        if (!list) continue;
+        for (const i of list) {
+          if (applying[i] === 0) continue;
+          const a = ix.rules[i]!.action;
+          if (a.kind !== 'score' || (pass === 2 && !targets(a.target, c, idLower, realmLower))) continue;
+          score += a.score;
+          if (a.weight !== undefined && i > weightAt) {
+            weightAt = i;
+            weight = a.weight;
+          }
+        }
+      }
+    }
+    if (prefixEntries) {
+      for (const e of prefixEntries) {
+        if (!targets(e.target, c, idLower, realmLower)) continue;
+        score += e.score;
+        if (e.weight !== undefined) weight = e.weight;
+      }
+    }
+    const s: Scored = { candidate: c, score, weight, reasons: NO_REASONS };
+    if (adjust) adjust(c, (delta) => (s.score += delta));
     out.push(s);
   }
   return out;

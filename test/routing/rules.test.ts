@@ -250,3 +250,26 @@ describe('set_realm (inter-realm and MVNO realm rewriting)', () => {
     expect(errorOf('* : set_realm ;')).toMatch(/expected a "realm" after set_realm/);
   });
 });
+
+describe('the relay path scores exactly as the explained path', () => {
+  it('agrees on every score and weight over mixed rule sets, requests and candidates', () => {
+    const texts = [
+      '* : "hss1.realm-b.test" += DEFAULT ;\nun=["^00101"] : rlm="realm-b.test" += 10 weight=3 ;\ndr="REALM-B.test" : ["^hss2"] += 7 ;',
+      'app=16777251 : "ims-hss.realm-b.test" += NO_DELIVERY ;\n* : "hss2.realm-b.test" += 50 weight=75 ;\n* : "hss1.realm-b.test" += 50 weight=25 ;\n* : "hss2.realm-b.test" += 1 weight=9 ;',
+      'oh="mme.realm-a.test" : rlm=["b\\\\.test$"] += 3 ;\nsi=["^mme"] : "HSS1.realm-b.test" += 4 ;\ncc=316 : "hss9.realm-z.test" += 200 ;',
+    ];
+    const cands = [peer('hss1.realm-b.test', 'realm-b.test'), peer('hss2.realm-b.test', 'realm-b.test'), peer('ims-hss.realm-b.test', 'realm-b.test', [CX]), peer('hss9.realm-z.test', 'realm-z.test')];
+    const table = parsePrefixTable('00101 : "hss2.realm-b.test" += 30 weight=2 ;\n001012 : rlm="realm-z.test" += 5 ;\n', 'p.txt');
+    const reqs = [req(), req({ userName: '001012999', destinationHost: 'hss9.realm-z.test' }), req({ userName: undefined, sessionId: 'x', commandCode: 318 }), req({ applicationId: CX })];
+    for (const t of texts) {
+      for (const prefixTables of [[], [table]]) {
+        const rs: RuleSet = { files: [], rules: parseRules(t, 't.conf').rules, prefixTables };
+        for (const r of reqs) {
+          const fast = scoreCandidates(r, cands, rs, false).map((s) => [s.candidate.identity, s.score, s.weight]);
+          const slow = scoreCandidates(r, cands, rs, true).map((s) => [s.candidate.identity, s.score, s.weight]);
+          expect(fast).toEqual(slow);
+        }
+      }
+    }
+  });
+});
