@@ -10,6 +10,7 @@ import { DiamondError, ErrorCode } from '../errors.js';
 import { DiameterNode } from '../node/node.js';
 import { startApi } from '../api/server.js';
 import { openSqliteStore, storeFile } from '../store/index.js';
+import { hssApplications } from '../hss/applications.js';
 
 /** The configuration `start` and `peers` use: -c FILE, else ./diamond.yaml, else the defaults. */
 export function resolveConfig(file: string | undefined): Config {
@@ -37,12 +38,15 @@ export function registerStart(program: Command): void {
       // The subscriber store: migrations run here, at start (HSS issue; <dataDir>/diamond.sqlite).
       const store = openSqliteStore(storeFile(config.dataDir));
       log.info({ store: store.file, schemaVersion: store.schemaVersion }, `subscriber store ${store.file} (schema ${store.schemaVersion})`);
-      const node = new DiameterNode({ config, logger: log });
+      // The HSS role (config `hss`): S6a, Cx and Sh answered here from the store.
+      const applications = hssApplications(config, store);
+      const node = new DiameterNode({ config, logger: log, applications });
       await node.start();
       const api = config.api.enabled ? await startApi(node, config.api, log, { store }) : undefined;
       const where = node.listeners.map((l) => `${l.kind}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
       process.stdout.write(
         `Diamond ${config.identity} (realm ${config.realm}) listening on ${where || 'no transport'}` +
+          `${applications.length ? `; HSS: ${applications.map((a) => a.name).join(', ')}` : ''}` +
           `${api ? `; admin API ${api.url}` : ''}; config: ${config.source ?? 'embedded defaults'}\n`,
       );
       let stopping = false;

@@ -97,6 +97,8 @@ export interface HssConfig {
   /** false: a pure DRA (requests for S6a/Cx/Sh are relayed, never answered here). */
   enabled: boolean;
   applications: HssApplicationName[];
+  /** IND length of SQN = SEQ||IND (TS 33.102 Annex C.3.2); the USIMs' value, default 5. */
+  indBits: number;
 }
 
 export interface RoutingConfig {

@@ -58,7 +58,7 @@ export const LOG_KEYS = ['level', 'messageDump'] as const;
 export const API_KEYS = ['enabled', 'address', 'port', 'token'] as const;
 export const CAPTURE_KEYS = ['file', 'rotateMb', 'peers', 'mask', 'enabled'] as const;
 export const ROUTING_KEYS = ['rules', 'retryOn'] as const;
-export const HSS_KEYS = ['enabled', 'applications'] as const;
+export const HSS_KEYS = ['enabled', 'applications', 'indBits'] as const;
 const HSS_APPLICATIONS: readonly HssApplicationName[] = ['s6a', 'cx', 'sh'];
 
 const TRANSPORTS: readonly TransportKind[] = ['tcp', 'tls', 'sctp'];
@@ -308,7 +308,12 @@ function readHss(c: Checker, s: Section, base: HssConfig): HssConfig {
       if (v !== undefined) applications.push(v);
     });
   }
-  return { enabled: opt(s, 'enabled', (n, p) => c.bool(n, p), base.enabled), applications };
+  return {
+    enabled: opt(s, 'enabled', (n, p) => c.bool(n, p), base.enabled),
+    applications,
+    // TS 33.102 C.3.2: IND is a few bits; 0 turns the array scheme off.
+    indBits: opt(s, 'indBits', (n, p) => c.int(n, p, 0, 10), base.indBits),
+  };
 }
 
 function readRouting(c: Checker, s: Section, baseDir: string): RoutingConfig {

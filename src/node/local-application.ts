@@ -31,6 +31,8 @@ export interface LocalApplication {
   readonly name: string;
   /** Called once when the node starts, with what the application needs to originate requests. */
   attach?(ctx: LocalContext): void;
+  /** Called when the node stops (timers, store listeners). */
+  close?(): void;
   /** Answers a validated request. The node fills hop-by-hop/end-to-end ids and flags from the request. */
   handle(request: Message, ctx: RequestContext): Message | Promise<Message>;
 }

@@ -39,8 +39,10 @@ export function localCapabilities(config: Config, originStateId: number, local: 
   const auth = all.filter((a) => a.kind === 'auth' && a.vendorId === 0).map((a) => a.id);
   const acct = all.filter((a) => a.kind === 'acct' && a.vendorId === 0).map((a) => a.id);
   const vendorApplications = all.filter((a) => a.vendorId !== 0).map((a) => ({ vendorId: a.vendorId, id: a.id, kind: a.kind }));
-  // A node with nothing of its own to offer is a relay (RFC 6733 §2.8.1): it advertises Relay.
-  if (config.relay || all.length === 0) auth.push(RELAY_APPLICATION_ID);
+  // Unless the operator lists what it routes (`applications`, e.g. for Kamailio's cdp, which does
+  // not take Relay as a wildcard), the node advertises Relay (RFC 6733 §2.8.1) besides the HSS
+  // applications it answers itself: a DRA with a local HSS still relays everything else.
+  if (config.relay || config.applications.length === 0) auth.push(RELAY_APPLICATION_ID);
   return {
     originHost: config.identity,
     originRealm: config.realm,
@@ -191,6 +193,7 @@ export class DiameterNode {
     this.log.info('stopping: DPR to every peer');
     await this.peers.stop(this.config.timers.shutdownGrace);
     this.router.close();
+    for (const app of this.handlers.values()) app.close?.();
     this.capture?.close();
     this.log.info('stopped');
   }

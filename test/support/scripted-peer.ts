@@ -120,9 +120,20 @@ export class ScriptedPeer {
   /** Sends an S6a-like request (ULR, 316); resolves with its answer. */
   request(
     e2e: number,
-    fields: { destinationRealm?: string; destinationHost?: string; userName?: string; routeRecords?: string[]; flags?: number; extra?: Avp[]; commandCode?: number; applicationId?: number },
+    fields: {
+      destinationRealm?: string;
+      destinationHost?: string;
+      userName?: string;
+      routeRecords?: string[];
+      flags?: number;
+      extra?: Avp[];
+      commandCode?: number;
+      applicationId?: number;
+      /** Session-Id to send (default `IDENTITY;E2E`). */
+      sessionId?: string;
+    },
   ): Promise<Message> {
-    const avps: Avp[] = [avp(dict, 'Session-Id', `${this.identity};${e2e}`), avp(dict, 'Auth-Session-State', 1), avp(dict, 'Origin-Host', this.identity), avp(dict, 'Origin-Realm', this.realm)];
+    const avps: Avp[] = [avp(dict, 'Session-Id', fields.sessionId ?? `${this.identity};${e2e}`), avp(dict, 'Auth-Session-State', 1), avp(dict, 'Origin-Host', this.identity), avp(dict, 'Origin-Realm', this.realm)];
     if (fields.destinationHost) avps.push(avp(dict, 'Destination-Host', fields.destinationHost));
     if (fields.destinationRealm) avps.push(avp(dict, 'Destination-Realm', fields.destinationRealm));
     if (fields.userName) avps.push(avp(dict, 'User-Name', fields.userName));

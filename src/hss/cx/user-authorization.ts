@@ -1,0 +1,47 @@
+// TS 29.228 §6.1.1 User registration status query (UAR/UAA), TS 29.229 §6.1.1/§6.1.2.
+// Checks, in the order of §6.1.1.1: the IMPU exists (5001 USER_UNKNOWN), IMPI and IMPU belong
+// together (5002 IDENTITIES_DONT_MATCH), the IMPU is not barred (Result-Code 5003
+// AUTHORIZATION_REJECTED), the visited network is allowed (5004 ROAMING_NOT_ALLOWED); then
+// answers by User-Authorization-Type and registration state.
+import type { Message } from '../../diameter/codec/message.js';
+import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
+import type { Store } from '../../store/model.js';
+import { CxAvp, CxExp, Rc, TGPP, cxAnswer, str, num, type Origin } from './cx-kit.js';
+import type { CxOptions } from './options.js';
+import { capabilitiesAvp, serverAvp } from './server-selection.js';
+
+const REGISTRATION = 0;
+const DE_REGISTRATION = 1;
+const REGISTRATION_AND_CAPABILITIES = 2;
+
+export function visitedNetworkAllowed(o: CxOptions, vni: string | undefined): boolean {
+  if (vni === undefined) return true;
+  if (o.deniedVisitedNetworks?.includes(vni)) return false;
+  if (o.allowedVisitedNetworks && !o.allowedVisitedNetworks.includes(vni)) return false;
+  return true;
+}
+
+export function userAuthorization(dict: Dictionary, store: Store, o: CxOptions, origin: Origin, req: Message): Message {
+  const impi = str(req.avps, CxAvp.USER_NAME) ?? '';
+  const impu = str(req.avps, CxAvp.PUBLIC_IDENTITY, TGPP) ?? '';
+  const type = num(req.avps, CxAvp.USER_AUTHORIZATION_TYPE, TGPP) ?? REGISTRATION;
+  const sub = store.imsSubscribers.getByImpu(impu);
+  if (!sub) return cxAnswer(dict, req, origin, { experimental: CxExp.USER_UNKNOWN });
+  if (sub.impi !== impi) return cxAnswer(dict, req, origin, { experimental: CxExp.IDENTITIES_DONT_MATCH });
+  const pub = sub.impus.find((p) => p.impu === impu);
+  if (pub?.barred && type !== DE_REGISTRATION) return cxAnswer(dict, req, origin, { resultCode: Rc.AUTHORIZATION_REJECTED });
+  if (type !== DE_REGISTRATION && !visitedNetworkAllowed(o, str(req.avps, CxAvp.VISITED_NETWORK_IDENTIFIER, TGPP))) {
+    return cxAnswer(dict, req, origin, { experimental: CxExp.ROAMING_NOT_ALLOWED });
+  }
+  if (type === REGISTRATION_AND_CAPABILITIES) return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [capabilitiesAvp(dict, o)]);
+  const assigned = sub.scscfName;
+  if (type === DE_REGISTRATION) {
+    if (!assigned) return cxAnswer(dict, req, origin, { experimental: CxExp.IDENTITY_NOT_REGISTERED });
+    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, impi)]);
+  }
+  // REGISTRATION: registered or unregistered (an S-CSCF keeps the profile) → subsequent.
+  if (sub.registrationState !== 'not-registered' && assigned) {
+    return cxAnswer(dict, req, origin, { experimental: CxExp.SUBSEQUENT_REGISTRATION }, [serverAvp(dict, o, assigned, impi)]);
+  }
+  return cxAnswer(dict, req, origin, { experimental: CxExp.FIRST_REGISTRATION }, [serverAvp(dict, o, assigned, impi)]);
+}
