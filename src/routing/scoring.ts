@@ -234,8 +234,15 @@ function scoreFast(
   const ix = scoreIndex(rules);
   const applying = ix.applying;
   let any = false;
+  const lowered: Partial<Record<string, string>> = {};
   for (let i = 0; i < ix.rules.length; i++) {
-    const holds = criterionHolds(ix.rules[i]!.criterion, req);
+    const c = ix.rules[i]!.criterion;
+    let holds: boolean;
+    if (c && 'match' in c && c.match.kind === 'plain') {
+      // Plain criteria compare lower case: each request value is lowered once, not once per rule.
+      const v = criterionValue(req, c.key);
+      holds = v !== undefined && (lowered[c.key] ??= v.toLowerCase()) === c.match.lower;
+    } else holds = criterionHolds(c, req);
     applying[i] = holds ? 1 : 0;
     any ||= holds;
   }
@@ -301,7 +308,17 @@ export function rankCandidates(scored: readonly Scored[], random: () => number =
   const eligible: Scored[] = [];
   for (const s of scored) if (s.score >= 0) eligible.push(s);
   if (eligible.length < 2) return eligible;
-  eligible.sort((a, b) => b.score - a.score);
+  // Insertion sort, highest score first, stable: candidate lists are short, and this avoids a
+  // comparator call per comparison.
+  for (let i = 1; i < eligible.length; i++) {
+    const x = eligible[i]!;
+    let j = i - 1;
+    while (j >= 0 && eligible[j]!.score < x.score) {
+      eligible[j + 1] = eligible[j]!;
+      j--;
+    }
+    eligible[j + 1] = x;
+  }
   const top = eligible[0]!.score;
   let n = 1;
   while (n < eligible.length && eligible[n]!.score === top) n++;
