@@ -56,6 +56,7 @@ interface Pending {
 }
 
 const RESULT_CODE = 268;
+const RELEASED = Buffer.alloc(0);
 const ORIGIN_HOST = 264;
 const REDIRECT_HOST = 292;
 const REDIRECT_HOST_USAGE = 261;
@@ -379,7 +380,14 @@ export class Router {
     }
   }
 
+  /** A request is finished: drop what only failover needed, as its timeout entry lives on a while. */
+  private release(p: Pending): void {
+    p.out = RELEASED;
+    p.excluded.clear();
+  }
+
   private deliver(p: Pending, answer: Buffer): void {
+    this.release(p);
     answer.writeUInt32BE(p.originHbh, 12);
     if ('resolve' in p.origin) {
       p.origin.resolve(answer);
@@ -395,6 +403,7 @@ export class Router {
     p.done = true;
     p.out.writeUInt32BE(p.originHbh, 12);
     const answer = this.o.errorAnswer(p.out, resultCode, message);
+    this.release(p);
     if ('resolve' in p.origin) p.origin.resolve(answer);
     else this.answer(p.origin.peer, answer);
   }

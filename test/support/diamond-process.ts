@@ -90,7 +90,8 @@ export class DiamondProcess {
 
   private writeConfig(): void {
     const o = this.opts;
-    const lines = [`identity: ${y(o.identity)}`, `realm: ${y(o.realm)}`, 'listen:'];
+    // A pure relay: no HSS applications, no subscriber store.
+    const lines = [`identity: ${y(o.identity)}`, `realm: ${y(o.realm)}`, 'hss: { enabled: false }', 'listen:'];
     for (const l of o.listen) lines.push(`  - transport: ${l.transport}`, `    address: ${y(l.address)}`, `    port: ${l.port}`);
     if (o.tls) {
       const cert = join(this.dir, 'diamond.pem');
