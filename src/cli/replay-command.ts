@@ -9,6 +9,7 @@ import { readCapture } from '../pcap/reader.js';
 import { DEFAULT_IGNORED_AVPS, DEFAULT_IGNORED_TYPES } from '../replay/compare.js';
 import { buildPlan } from '../replay/plan.js';
 import { type Pacing, type Progress, type ReplayReport, replaySucceeded, runReplay } from '../replay/run.js';
+import { parseProvisionFile, provision } from '../replay/provision.js';
 import { MessageSelector } from '../replay/select.js';
 import { isCapture } from './decode-capture.js';
 
@@ -32,6 +33,9 @@ interface ReplayCliOptions {
   report?: string;
   progress: boolean;
   dictionary?: string[];
+  provision?: string;
+  api?: string;
+  token?: string;
 }
 
 function bad(message: string): never {
@@ -123,6 +127,9 @@ export function registerReplay(program: Command): void {
     .option('--report <file>', 'write the full report, every request, as JSON')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--dictionary <file...>', 'extra dictionary files to load')
+    .option('--provision <file>', 'before replaying, create the subscribers in FILE (JSON) through the target\'s admin API')
+    .option('--api <url>', 'with --provision: the admin API (default http://TARGET-HOST:8080)')
+    .option('--token <token>', 'with --provision: bearer token (default DIAMOND_API_TOKEN)')
     .action(async (file: string, o: ReplayCliOptions) => {
       const { host, port } = parseTarget(o.target);
       const dict = loadDictionary(o.dictionary ?? []);
@@ -138,6 +145,20 @@ export function registerReplay(program: Command): void {
       if (capture.error) process.stderr.write(`warning: ${file}: ${capture.error.message}; replaying the ${capture.pdus.length} messages read before it\n`);
       const plan = buildPlan(capture.pdus, dict, { selector: MessageSelector.parse(dict, o.select ?? []), peers: o.peer ?? [] });
       if (plan.requests.length === 0) bad(`${file}: no client requests to replay${o.select || o.peer ? ' (after --select/--peer)' : ''}`);
+      if (o.provision) {
+        let text: string;
+        try {
+          text = readFileSync(o.provision, 'utf8');
+        } catch (err) {
+          return bad(`--provision: cannot read ${o.provision}: ${(err as Error).message}`);
+        }
+        const records = parseProvisionFile(text, o.provision);
+        const url = o.api ?? `http://${host.includes(':') ? `[${host}]` : host}:8080`;
+        const done = await provision(records, o.provision, { url, token: o.token ?? process.env.DIAMOND_API_TOKEN });
+        process.stderr.write(`provisioned ${o.provision} through ${url}: ${done.created} created, ${done.existing} already present\n`);
+      } else if (o.api !== undefined || o.token !== undefined) {
+        bad('--api and --token go with --provision');
+      }
       const tty = o.progress && process.stderr.isTTY;
       const report = await runReplay(plan, dict, {
         host,

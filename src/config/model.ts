@@ -99,6 +99,10 @@ export interface HssConfig {
   applications: HssApplicationName[];
   /** IND length of SQN = SEQ||IND (TS 33.102 Annex C.3.2); the USIMs' value, default 5. */
   indBits: number;
+  /** Sh: largest RepositoryData ServiceData accepted by PUR, bytes (beyond: 5008 TOO_MUCH_DATA). */
+  shMaxRepositoryDataBytes: number;
+  /** Sh: longest subscription an SNR is granted, seconds; 0: as asked. */
+  shMaxSubscriptionSeconds: number;
 }
 
 export interface RoutingConfig {

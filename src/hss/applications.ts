@@ -13,7 +13,15 @@ export function hssApplications(config: Config, store: Store): LocalApplication[
   for (const name of config.hss.applications) {
     if (name === 's6a') out.push(createS6aApplication({ store, options: { indBits: config.hss.indBits } }));
     else if (name === 'cx') out.push(createCxApplication({ store, options: { indBits: config.hss.indBits } }));
-    else out.push(createShApplication({ store }));
+    else {
+      const sh = config.hss;
+      out.push(
+        createShApplication({
+          store,
+          options: { maxRepositoryDataBytes: sh.shMaxRepositoryDataBytes, ...(sh.shMaxSubscriptionSeconds > 0 ? { maxSubscriptionSeconds: sh.shMaxSubscriptionSeconds } : {}) },
+        }),
+      );
+    }
   }
   return out;
 }

@@ -270,6 +270,38 @@ export interface ServingNode {
   readonly purged: boolean;
 }
 
+// ---- Sh (TS 29.328) ----
+
+/** Transparent data an AS keeps per (public identity, Service-Indication), TS 29.328 §7.6.1. */
+export interface ShRepositoryData {
+  readonly impu: string;
+  readonly serviceIndication: string;
+  /** 0 on creation, then +1 per update, 65535 wrapping to 1 (TS 29.328 §7.6.1). */
+  readonly sequenceNumber: number;
+  /** The ServiceData content (raw XML), UTF-8. */
+  readonly data: Buffer;
+}
+
+/** Outcome of a compare-and-set write of repository data. */
+export type ShDataWrite =
+  | { readonly ok: true; readonly previous: ShRepositoryData | undefined }
+  | { readonly ok: false; readonly reason: 'out-of-sync' | 'absent' | 'unknown-identity'; readonly current: ShRepositoryData | undefined };
+
+/** An AS's SNR subscription to one Data-Reference of one public identity (TS 29.328 §6.1.3). */
+export interface ShSubscription {
+  readonly id: number;
+  readonly impu: string;
+  readonly dataReference: number;
+  /** Only for RepositoryData (0); null otherwise. */
+  readonly serviceIndication: string | null;
+  readonly originHost: string;
+  readonly originRealm: string;
+  /** ISO time; null: until unsubscribed. */
+  readonly expiresAt: string | null;
+}
+
+export type ShSubscriptionInput = Omit<ShSubscription, 'id'>;
+
 // ---- audit ----
 
 export type AuditAction = 'create' | 'update' | 'delete' | 'import' | 'resync';
@@ -305,9 +337,20 @@ export interface ImsSubscriberChangedEvent {
   readonly scscfName: string | null;
 }
 
+export interface ImsRegistrationChangedEvent {
+  readonly impi: string;
+  readonly impus: string[];
+  readonly previous: ImsRegistrationState;
+  readonly state: ImsRegistrationState;
+  readonly previousScscfName: string | null;
+  readonly scscfName: string | null;
+}
+
 export interface StoreEvents {
   'subscriber-changed': SubscriberChangedEvent;
   'ims-subscriber-changed': ImsSubscriberChangedEvent;
+  /** Cx SAR/MAR/RTR changed the S-CSCF assignment or registration state (Sh IMSUserState, S-CSCFName). */
+  'ims-registration-changed': ImsRegistrationChangedEvent;
 }
 
 // ---- repositories ----
@@ -386,11 +429,31 @@ export interface RoamingRuleRepository {
 
 export interface ServingNodeRepository {
   get(imsi: string): ServingNode | undefined;
-  /** ULR: the MME (or SGSN) now serving the subscriber; clears `purged`. */
-  setMme(imsi: string, host: string, realm: string): boolean;
-  setSgsn(imsi: string, host: string, realm: string): boolean;
+  /**
+   * ULR: the MME (or SGSN) now serving the subscriber; clears `purged`. Writes are group-committed:
+   * the promise resolves (false: no such subscriber) after the commit; get() sees them at once.
+   */
+  setMme(imsi: string, host: string, realm: string): Promise<boolean>;
+  setSgsn(imsi: string, host: string, realm: string): Promise<boolean>;
   /** PUR: marks the UE purged. */
-  setPurged(imsi: string, purged: boolean): boolean;
+  setPurged(imsi: string, purged: boolean): Promise<boolean>;
+}
+
+export interface ShRepository {
+  getData(impu: string, serviceIndication: string): ShRepositoryData | undefined;
+  /**
+   * PUR: writes (data) or deletes (null) the repository data in one transaction if `accept` holds
+   * for the stored sequence number (undefined: none stored); never writes when it does not.
+   */
+  putData(impu: string, serviceIndication: string, sequenceNumber: number, data: Buffer | null, accept: (current: number | undefined) => boolean): ShDataWrite;
+  /** SNR subscribe: replaces the same AS's subscription to the same data. */
+  subscribe(input: ShSubscriptionInput): ShSubscription;
+  /** SNR unsubscribe; the number removed. */
+  unsubscribe(impu: string, dataReference: number, serviceIndication: string | null, originHost: string): number;
+  /** Unexpired subscriptions to a Data-Reference (and Service-Indication for RepositoryData) at `now`. */
+  subscribers(impu: string, dataReference: number, serviceIndication: string | null, now: Date): ShSubscription[];
+  /** Drops subscriptions expired at `now`; the number removed. */
+  purgeExpired(now: Date): number;
 }
 
 export interface AuditLog {
@@ -405,6 +468,7 @@ export interface Store {
   readonly ifcTemplates: IfcTemplateRepository;
   readonly roamingRules: RoamingRuleRepository;
   readonly servingNodes: ServingNodeRepository;
+  readonly sh: ShRepository;
   readonly audit: AuditLog;
   on<E extends keyof StoreEvents>(event: E, listener: (e: StoreEvents[E]) => void): void;
   off<E extends keyof StoreEvents>(event: E, listener: (e: StoreEvents[E]) => void): void;

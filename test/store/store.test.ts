@@ -86,7 +86,7 @@ describe('subscribers', () => {
     expect(t.store.subscribers.count()).toBe(0);
   });
 
-  it('update, list pages and delete (AuC and serving node go with the subscriber)', () => {
+  it('update, list pages and delete (AuC and serving node go with the subscriber)', async () => {
     for (let i = 1; i <= 5; i++) t.store.subscribers.createWithAuc({ imsi: `00101000000000${i}`, apns: ['internet'] }, { k: K1, op: OP1 }, 'test');
     const u = t.store.subscribers.update('001010000000002', { enabled: false, apns: ['ims'], ambr: { uplink: 5, downlink: 6 } }, 'test');
     expect(u).toMatchObject({ enabled: false, defaultApn: 'ims', ambr: { uplink: 5, downlink: 6 } });
@@ -95,7 +95,7 @@ describe('subscribers', () => {
     const p3 = t.store.subscribers.list({ limit: 2, after: t.store.subscribers.list({ limit: 2, after: p1.next! }).next! });
     expect(p3).toMatchObject({ next: null });
     expect(p3.items.map((s) => s.imsi)).toEqual(['001010000000005']);
-    t.store.servingNodes.setMme('001010000000003', 'mme1.epc', 'epc');
+    await t.store.servingNodes.setMme('001010000000003', 'mme1.epc', 'epc');
     t.store.subscribers.delete('001010000000003', 'test');
     expect(t.store.subscribers.get('001010000000003')).toBeUndefined();
     expect(t.store.auc.get('001010000000003')).toBeUndefined();
@@ -134,7 +134,7 @@ describe('audit log', () => {
 });
 
 describe('events', () => {
-  it('subscriber-changed after commit, with the serving MME; none when the change fails', () => {
+  it('subscriber-changed after commit, with the serving MME; none when the change fails', async () => {
     const seen: SubscriberChangedEvent[] = [];
     t.store.on('subscriber-changed', (e) => {
       // Emitted after commit: the change is visible to the listener.
@@ -142,7 +142,7 @@ describe('events', () => {
       seen.push(e);
     });
     t.store.subscribers.create({ imsi: '001010000000001', apns: ['internet'] }, 'test');
-    t.store.servingNodes.setMme('001010000000001', 'mme1.epc.example', 'epc.example');
+    await t.store.servingNodes.setMme('001010000000001', 'mme1.epc.example', 'epc.example');
     t.store.subscribers.update('001010000000001', { enabled: false }, 'test');
     expect(() => t.store.subscribers.update('001010000000001', { apns: ['missing'] }, 'test')).toThrow(StoreError);
     t.store.subscribers.delete('001010000000001', 'test');
@@ -152,12 +152,12 @@ describe('events', () => {
     ]);
   });
 
-  it('an APN profile change reaches the registered subscribers using it', () => {
+  it('an APN profile change reaches the registered subscribers using it', async () => {
     const seen: SubscriberChangedEvent[] = [];
     t.store.on('subscriber-changed', (e) => seen.push(e));
     t.store.subscribers.create({ imsi: '001010000000001', apns: ['internet'] }, 'test');
     t.store.subscribers.create({ imsi: '001010000000002', apns: ['internet'] }, 'test');
-    t.store.servingNodes.setMme('001010000000002', 'mme1', 'epc');
+    await t.store.servingNodes.setMme('001010000000002', 'mme1', 'epc');
     t.store.apns.update(t.store.apns.getByName('internet')!.id, { qci: 6 }, 'test');
     expect(seen.map((e) => [e.imsi, e.fields])).toEqual([['001010000000002', ['apns.qci']]]);
   });

@@ -12,7 +12,7 @@ export const PUR_UE_PURGED_IN_SGSN = 1 << 1;
 export const PUA_FREEZE_M_TMSI = 1 << 0;
 export const PUA_FREEZE_P_TMSI = 1 << 1;
 
-export function purgeUe(c: S6aContext, req: Message): Message {
+export async function purgeUe(c: S6aContext, req: Message): Promise<Message> {
   const d = c.origin.dict;
   const imsi = imsiOf(req);
   if (!c.store.subscribers.get(imsi)) return s6aAnswer(c.origin, req, experimental(S6aError.USER_UNKNOWN));
@@ -23,7 +23,7 @@ export function purgeUe(c: S6aContext, req: Message): Message {
   let pua = 0;
   if (flags & PUR_UE_PURGED_IN_MME && node?.mmeHost?.toLowerCase() === host) pua |= PUA_FREEZE_M_TMSI;
   if (flags & PUR_UE_PURGED_IN_SGSN && node?.sgsnHost?.toLowerCase() === host) pua |= PUA_FREEZE_P_TMSI;
-  if (pua !== 0) c.store.servingNodes.setPurged(imsi, true);
+  if (pua !== 0) await c.store.servingNodes.setPurged(imsi, true);
   else c.log.info({ imsi, from: host }, `PUR for ${imsi} from ${host}, which is not the registered node: not marked purged`);
   return s6aAnswer(c.origin, req, SUCCESS, [avp(d, 'PUA-Flags', pua)]);
 }

@@ -28,7 +28,7 @@ export const ULA_SEPARATION_INDICATION = 1 << 0;
 /** TS 29.212 §5.3.31 RAT-Type values → the store's names for barred RATs. */
 const RAT: Record<number, RatName> = { 1000: 'utran', 1001: 'geran', 1002: 'gan', 1003: 'hspa-evolution', 1004: 'eutran', 1005: 'eutran-nb-iot', 1006: 'nr' };
 
-export function updateLocation(c: S6aContext, req: Message): Message {
+export async function updateLocation(c: S6aContext, req: Message): Promise<Message> {
   const d = c.origin.dict;
   const imsi = imsiOf(req);
   const sub = c.store.subscribers.get(imsi);
@@ -47,8 +47,8 @@ export function updateLocation(c: S6aContext, req: Message): Message {
   const host = originHostOf(req);
   const realm = originRealmOf(req);
   const before = c.store.servingNodes.get(imsi);
-  if (fromMme) c.store.servingNodes.setMme(imsi, host, realm);
-  else c.store.servingNodes.setSgsn(imsi, host, realm);
+  // The ULA leaves only once the new registration is on disk (group commit, one fsync per turn).
+  await (fromMme ? c.store.servingNodes.setMme(imsi, host, realm) : c.store.servingNodes.setSgsn(imsi, host, realm));
 
   const oldHost = fromMme ? before?.mmeHost : before?.sgsnHost;
   const oldRealm = (fromMme ? before?.mmeRealm : before?.sgsnRealm) ?? realm;

@@ -1,7 +1,8 @@
 // TS 29.328 Annex D (ShDataType.xsd) — Sh-Data for the Data-References this HSS answers, in the
-// XSD's element order: PublicIdentifiers (IMSPublicIdentity*, MSISDN*), then Sh-IMS-Data
-// (S-CSCFName, IFCs, IMSUserState, ChargingInformation). Only what the UDR asked for goes in.
-import type { IfcTemplate, ImsSubscriber } from '../../store/model.js';
+// XSD's element order: PublicIdentifiers (IMSPublicIdentity*, MSISDN*), RepositoryData*
+// (ServiceIndication, SequenceNumber, ServiceData), then Sh-IMS-Data (S-CSCFName, IFCs,
+// IMSUserState, ChargingInformation). Only what the request asked for goes in.
+import type { IfcTemplate, ImsSubscriber, ShRepositoryData } from '../../store/model.js';
 import type { ChargingInformation } from '../cx/options.js';
 import { escapeXml, renderIfcs } from '../cx/user-data-xml.js';
 
@@ -16,7 +17,16 @@ export const DataRef = {
   MSISDN: 17,
 } as const;
 
-export const ANSWERED_DATA_REFERENCES: ReadonlySet<number> = new Set([10, 11, 12, 13, 16, 17]);
+export const ANSWERED_DATA_REFERENCES: ReadonlySet<number> = new Set([0, 10, 11, 12, 13, 16, 17]);
+
+/** What a notification may be sent for: data that changes at run time (PUR, SAR, API). */
+export const NOTIFIED_DATA_REFERENCES: ReadonlySet<number> = new Set([0, 10, 11, 12, 13, 17]);
+
+/** One RepositoryData element; ServiceData is absent for deleted data (the PNR of a deletion). */
+export function repositoryDataXml(serviceIndication: string, sequenceNumber: number, data: Buffer | null): string {
+  const sd = data ? `<ServiceData>${data.toString('utf8')}</ServiceData>` : '';
+  return `<RepositoryData><ServiceIndication>${escapeXml(serviceIndication)}</ServiceIndication><SequenceNumber>${sequenceNumber}</SequenceNumber>${sd}</RepositoryData>`;
+}
 
 /** TS 29.328 §7.6.4 / ShDataType tIMSUserState. */
 function imsUserState(s: ImsSubscriber['registrationState']): number {
@@ -25,11 +35,19 @@ function imsUserState(s: ImsSubscriber['registrationState']): number {
   return 0;
 }
 
-export function shDataXml(refs: ReadonlySet<number>, sub: ImsSubscriber, impu: string, template: IfcTemplate | undefined, charging: ChargingInformation | undefined): string {
+export function shDataXml(
+  refs: ReadonlySet<number>,
+  sub: ImsSubscriber,
+  impu: string,
+  template: IfcTemplate | undefined,
+  charging: ChargingInformation | undefined,
+  repository: readonly ShRepositoryData[] = [],
+): string {
   let out = '<?xml version="1.0" encoding="UTF-8"?><Sh-Data>';
   const ids = refs.has(DataRef.IMSPublicIdentity) ? sub.impus.map((p) => `<IMSPublicIdentity>${escapeXml(p.impu)}</IMSPublicIdentity>`).join('') : '';
   const msisdn = refs.has(DataRef.MSISDN) && sub.msisdn ? `<MSISDN>${escapeXml(sub.msisdn)}</MSISDN>` : '';
   if (ids || msisdn) out += `<PublicIdentifiers>${ids}${msisdn}</PublicIdentifiers>`;
+  if (refs.has(DataRef.RepositoryData)) for (const r of repository) out += repositoryDataXml(r.serviceIndication, r.sequenceNumber, r.data);
   let ims = '';
   if (refs.has(DataRef.SCSCFName) && sub.scscfName) ims += `<S-CSCFName>${escapeXml(sub.scscfName)}</S-CSCFName>`;
   if (refs.has(DataRef.InitialFilterCriteria)) ims += `<IFCs>${renderIfcs(template, sub, impu)}</IFCs>`;

@@ -213,7 +213,13 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
   }
 
   setServer(impi: string, scscfName: string | null, state: ImsRegistrationState): boolean {
+    const before = this.byImpi.get(impi);
     const r = this.ctx.db.prepare('UPDATE ims_subscriber SET scscf_name = ?, registration_state = ?, scscf_updated_at = ? WHERE impi = ?').run(scscfName, state, this.ctx.now(), impi);
+    // Sh subscribers to IMSUserState / S-CSCFName are told (PNR) only when something they see changed.
+    if (before && (before.registration_state !== state || before.scscf_name !== scscfName)) {
+      const impus = this.impusOf.all(impi).map((p) => p.impu);
+      this.ctx.emit('ims-registration-changed', { impi, impus, previous: before.registration_state as ImsRegistrationState, state, previousScscfName: before.scscf_name, scscfName });
+    }
     return r.changes > 0;
   }
 }

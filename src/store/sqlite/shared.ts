@@ -1,6 +1,7 @@
 // What the SQLite repositories share: the connection, the clock, audit rows written in the same
 // transaction as the change, events emitted after commit, keyset pages.
 import type { SqliteDatabase } from './database.js';
+import { GroupCommit } from './group-commit.js';
 import type { Actor, AuditAction, Page, PageRequest, StoreEvents } from '../model.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../model.js';
 import { invalid } from '../store-error.js';
@@ -21,6 +22,8 @@ export function maskSecrets(value: unknown): unknown {
 export class Ctx {
   readonly db: SqliteDatabase;
   readonly emit: <E extends keyof StoreEvents>(event: E, payload: StoreEvents[E]) => void;
+  /** Hot-path writes (SQN reservations, serving nodes): one transaction and fsync per event-loop turn. */
+  readonly group: GroupCommit;
   private readonly insertAudit;
   /** Events wait here until the surrounding transaction has committed. */
   private pending: (() => void)[] = [];
@@ -28,6 +31,7 @@ export class Ctx {
   constructor(db: SqliteDatabase, emit: <E extends keyof StoreEvents>(event: E, payload: StoreEvents[E]) => void) {
     this.db = db;
     this.emit = emit;
+    this.group = new GroupCommit(db);
     this.insertAudit = db.prepare('INSERT INTO audit_log (at, actor, action, resource, resource_id, details) VALUES (?, ?, ?, ?, ?, ?)');
   }
 

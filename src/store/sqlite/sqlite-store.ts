@@ -13,6 +13,7 @@ import { SqliteIfcTemplates } from './ifc-templates.js';
 import { SqliteImsSubscribers } from './ims-subscribers.js';
 import { SqliteRoamingRules } from './roaming-rules.js';
 import { SqliteServingNodes } from './serving-nodes.js';
+import { SqliteShData } from './sh-data.js';
 import { Ctx } from './shared.js';
 import { SqliteSubscribers } from './subscribers.js';
 
@@ -53,6 +54,7 @@ export class SqliteStore implements Store {
   readonly ifcTemplates: SqliteIfcTemplates;
   readonly roamingRules: SqliteRoamingRules;
   readonly servingNodes: SqliteServingNodes;
+  readonly sh: SqliteShData;
   readonly audit: SqliteAuditLog;
   private readonly events = new EventEmitter();
   private readonly ctx: Ctx;
@@ -75,6 +77,7 @@ export class SqliteStore implements Store {
     this.imsSubscribers = new SqliteImsSubscribers(this.ctx);
     this.ifcTemplates = new SqliteIfcTemplates(this.ctx);
     this.roamingRules = new SqliteRoamingRules(this.ctx);
+    this.sh = new SqliteShData(this.ctx);
     this.audit = new SqliteAuditLog(this.ctx);
   }
 

@@ -60,7 +60,7 @@ describe('S6a IDR/DSR/CLR on subscription change', () => {
   });
 
   it('sends nothing for a purged UE', async () => {
-    hss.store.servingNodes.setPurged(IMSI, true);
+    await hss.store.servingNodes.setPurged(IMSI, true);
     hss.store.subscribers.update(IMSI, { msisdn: '33699999999' }, 'api:test');
     await new Promise((r) => setTimeout(r, 200));
     expect(mme.received).toHaveLength(0);

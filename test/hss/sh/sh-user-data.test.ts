@@ -1,6 +1,6 @@
 // Sh UDR/UDA over real sockets (TS 29.328 §6.1.1): an AS asks for IMS data by Data-Reference and
 // gets only that, as Sh-Data XML (parsed by Python's XML parser in a child process); unknown users,
-// unsupported references and the not-yet-kept repository data get their Experimental-Results.
+// unsupported references and repository data without a Service-Indication get their answers.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { avp } from '../../../src/diameter/codec/builder.js';
@@ -60,17 +60,14 @@ describe('Sh UDR/UDA', () => {
     expect(tags.some((t) => t[0] === 'PublicIdentifiers')).toBe(false);
   });
 
-  it('answers 5001 for an unknown user, 5100 for data it does not keep, 5102 for repository data, 5101 for PUR', async () => {
+  it('answers 5001 for an unknown user, 5100 for data it does not keep, 5005 for repository data without Service-Indication', async () => {
     bed = await startBed(seed, {}, undefined, (store) => [createShApplication({ store })]);
     expect(exp(await cxRequest(bed, 306, udr(avp(dict, 'Public-Identity', 'sip:nobody@ims.test'), [10]), SH))).toBe(5001);
     expect(exp(await cxRequest(bed, 306, udr(avp(dict, 'Public-Identity', IMPU), [10, 14]), SH))).toBe(5100);
-    expect(exp(await cxRequest(bed, 306, [...udr(avp(dict, 'Public-Identity', IMPU), [0]), avp(dict, 'Service-Indication', Buffer.from('svc'))], SH))).toBe(5102);
-    const pur = await cxRequest(
-      bed,
-      307,
-      [avp(dict, 'User-Identity', [avp(dict, 'Public-Identity', IMPU)]), avp(dict, 'Data-Reference', 0), avp(dict, 'Sh-User-Data', Buffer.from('<Sh-Data/>'))],
-      SH,
-    );
-    expect(exp(pur)).toBe(5101);
+    expect(resultCode(await cxRequest(bed, 306, udr(avp(dict, 'Public-Identity', IMPU), [0]), SH))).toBe(5005);
+    // A Service-Indication with no data: success, and no RepositoryData in the Sh-Data.
+    const none = await cxRequest(bed, 306, [...udr(avp(dict, 'Public-Identity', IMPU), [0]), avp(dict, 'Service-Indication', Buffer.from('svc'))], SH);
+    expect(resultCode(none)).toBe(2001);
+    expect(outline(none)).toEqual([['Sh-Data', '']]);
   });
 });
