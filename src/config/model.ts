@@ -99,6 +99,8 @@ export interface HssConfig {
   applications: HssApplicationName[];
   /** IND length of SQN = SEQ||IND (TS 33.102 Annex C.3.2); the USIMs' value, default 5. */
   indBits: number;
+  /** Δ of the USIMs (TS 33.102 C.2.2): on resync, SQN_HE is kept if the USIM would accept it. */
+  sqnDelta: number;
   /** Sh: largest RepositoryData ServiceData accepted by PUR, bytes (beyond: 5008 TOO_MUCH_DATA). */
   shMaxRepositoryDataBytes: number;
   /** Sh: longest subscription an SNR is granted, seconds; 0: as asked. */

@@ -58,7 +58,7 @@ export const LOG_KEYS = ['level', 'messageDump'] as const;
 export const API_KEYS = ['enabled', 'address', 'port', 'token'] as const;
 export const CAPTURE_KEYS = ['file', 'rotateMb', 'peers', 'mask', 'enabled'] as const;
 export const ROUTING_KEYS = ['rules', 'retryOn'] as const;
-export const HSS_KEYS = ['enabled', 'applications', 'indBits', 'shMaxRepositoryDataBytes', 'shMaxSubscriptionSeconds'] as const;
+export const HSS_KEYS = ['enabled', 'applications', 'indBits', 'sqnDelta', 'shMaxRepositoryDataBytes', 'shMaxSubscriptionSeconds'] as const;
 const HSS_APPLICATIONS: readonly HssApplicationName[] = ['s6a', 'cx', 'sh'];
 
 const TRANSPORTS: readonly TransportKind[] = ['tcp', 'tls', 'sctp'];
@@ -313,6 +313,7 @@ function readHss(c: Checker, s: Section, base: HssConfig): HssConfig {
     applications,
     // TS 33.102 C.3.2: IND is a few bits; 0 turns the array scheme off.
     indBits: opt(s, 'indBits', (n, p) => c.int(n, p, 0, 10), base.indBits),
+    sqnDelta: opt(s, 'sqnDelta', (n, p) => c.int(n, p, 1, 2 ** 43), base.sqnDelta),
     shMaxRepositoryDataBytes: opt(s, 'shMaxRepositoryDataBytes', (n, p) => c.int(n, p, 1, 16 << 20), base.shMaxRepositoryDataBytes),
     shMaxSubscriptionSeconds: opt(s, 'shMaxSubscriptionSeconds', (n, p) => c.int(n, p, 0, 10 * 365 * 86400), base.shMaxSubscriptionSeconds),
   };

@@ -11,8 +11,8 @@ export function hssApplications(config: Config, store: Store): LocalApplication[
   if (!config.hss.enabled) return [];
   const out: LocalApplication[] = [];
   for (const name of config.hss.applications) {
-    if (name === 's6a') out.push(createS6aApplication({ store, options: { indBits: config.hss.indBits } }));
-    else if (name === 'cx') out.push(createCxApplication({ store, options: { indBits: config.hss.indBits } }));
+    if (name === 's6a') out.push(createS6aApplication({ store, options: { indBits: config.hss.indBits, sqnDelta: config.hss.sqnDelta } }));
+    else if (name === 'cx') out.push(createCxApplication({ store, options: { indBits: config.hss.indBits, sqnDelta: config.hss.sqnDelta } }));
     else {
       const sh = config.hss;
       out.push(

@@ -4,7 +4,10 @@
 // back as data for them to map to Result-Codes (AIR: 5001 unknown, 4181 bad AUTS / AUTHENTICATION_DATA_UNAVAILABLE).
 import type { AucCredentials, Store } from '../store/model.js';
 import {
+  DEFAULT_DELTA,
   DEFAULT_IND_BITS,
+  isInUsimRange,
+  nextSqn,
   buildEpsVectors,
   buildImsAkaItem,
   buildUtranQuintet,
@@ -60,7 +63,8 @@ export async function generateImsAkaItems(store: Store, imsi: string, n: number,
 }
 
 export type ResyncOutcome =
-  | { readonly ok: true; readonly sqnMs: number }
+  /** `kept`: SQN_HE was already acceptable to the USIM and stays (§6.3.5); else SQN_HE := SQN_MS. */
+  | { readonly ok: true; readonly sqnMs: number; readonly kept: boolean }
   | { readonly ok: false; readonly reason: 'unknown-subscriber' | 'mac-s-mismatch' | 'bad-length' };
 
 /**
@@ -68,11 +72,29 @@ export type ResyncOutcome =
  * f1* (AMF* = 0000) and only then sets SQN_HE := SQN_MS, so the next vector is SEQ_MS + 1 with
  * IND_MS + 1 mod 2^indBits (sqn.ts nextSqnAfterResync). On any failure SQN_HE is untouched.
  */
-export function resyncFromAuts(store: Store, imsi: string, randAuts: Uint8Array, actor: string): ResyncOutcome {
+export interface ResyncOptions {
+  /** IND length in bits; default 5. */
+  readonly indBits?: number;
+  /** Δ, the USIM's largest accepted jump of SEQ (TS 33.102 C.2.2); default 2^28. */
+  readonly delta?: number;
+}
+
+export function resyncFromAuts(store: Store, imsi: string, randAuts: Uint8Array, actor: string, opts: ResyncOptions = {}): ResyncOutcome {
   const c = store.auc.credentials(imsi);
   if (!c) return { ok: false, reason: 'unknown-subscriber' };
   const v = verifyResyncInfo(algorithmOf(c), randAuts);
   if (!v.ok) return v;
+  // §6.3.5: if the next SQN from SQN_HE is within the USIM's acceptance window given SQN_MS
+  // (0 < SEQ - SEQ_MS <= Δ), the AuC keeps SQN_HE; otherwise SQN_HE := SQN_MS.
+  const window = { indBits: opts.indBits ?? DEFAULT_IND_BITS, delta: opts.delta ?? DEFAULT_DELTA };
+  const he = store.auc.get(imsi)?.sqn;
+  let next: number | undefined;
+  try {
+    next = he === undefined ? undefined : nextSqn(he, window);
+  } catch {
+    next = undefined; // SEQ_HE exhausted: only a reset to SQN_MS can help
+  }
+  if (next !== undefined && isInUsimRange(next, v.sqnMs, window)) return { ok: true, sqnMs: v.sqnMs, kept: true };
   if (!store.auc.applyResync(imsi, v.sqnMs, actor)) return { ok: false, reason: 'unknown-subscriber' };
-  return { ok: true, sqnMs: v.sqnMs };
+  return { ok: true, sqnMs: v.sqnMs, kept: false };
 }

@@ -108,11 +108,25 @@ describe('resync from AUTS', () => {
     const sqnMs = 9000 * 32 + 7;
     const auts = makeAuts(alg, rand, sqnMs);
     expect(verifyAuts(alg, rand, auts)).toEqual({ ok: true, sqnMs });
-    expect(resyncFromAuts(t.store, IMSI, Buffer.concat([rand, auts]), 's6a')).toEqual({ ok: true, sqnMs });
+    expect(resyncFromAuts(t.store, IMSI, Buffer.concat([rand, auts]), 's6a')).toEqual({ ok: true, sqnMs, kept: false });
     expect(t.store.auc.get(IMSI)!.sqn).toBe(sqnMs);
     const r = await generateEpsVectors(t.store, IMSI, 1, SN_ID);
     expect(r.ok && r.items[0]!.sqn).toBe(nextSqnAfterResync(sqnMs));
     expect(t.store.audit.list({ resource: 'auc' }).items[0]).toMatchObject({ action: 'resync', actor: 's6a', details: { sqnMs } });
+  });
+
+  it('keeps SQN_HE when the USIM would accept its next value (0 < SEQ - SEQ_MS <= delta, TS 33.102 §6.3.5)', async () => {
+    // SEQ_HE 5000 is ahead of the USIM's SEQ_MS 4990 by less than delta: the next vector (SEQ 5001) is fresh.
+    t.store.auc.update(IMSI, { sqn: 5000 * 32 + 3 }, 'test');
+    const sqnMs = 4990 * 32 + 2;
+    expect(resyncFromAuts(t.store, IMSI, Buffer.concat([rand, makeAuts(alg, rand, sqnMs)]), 's6a')).toEqual({ ok: true, sqnMs, kept: true });
+    expect(t.store.auc.get(IMSI)!.sqn).toBe(5000 * 32 + 3);
+    const r = await generateEpsVectors(t.store, IMSI, 1, SN_ID);
+    expect(r.ok && r.items[0]!.sqn).toBe(5001 * 32 + 4);
+    // With a window of 5, a jump of 11 is too far: the USIM would refuse it, so SQN_HE := SQN_MS.
+    t.store.auc.update(IMSI, { sqn: 5000 * 32 + 3 }, 'test');
+    expect(resyncFromAuts(t.store, IMSI, Buffer.concat([rand, makeAuts(alg, rand, sqnMs)]), 's6a', { delta: 5 })).toEqual({ ok: true, sqnMs, kept: false });
+    expect(t.store.auc.get(IMSI)!.sqn).toBe(sqnMs);
   });
 
   it('a bad MAC-S (or wrong length, or unknown IMSI) changes nothing', () => {

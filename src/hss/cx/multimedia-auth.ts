@@ -59,7 +59,7 @@ export async function multimediaAuth(d: MarDeps, req: Message): Promise<Message>
     if (sub.imsi === null) return fail(CxExp.AUTH_SCHEME_NOT_SUPPORTED);
     const resync = bytes(item, CxAvp.SIP_AUTHORIZATION, TGPP);
     if (resync !== undefined && resync.length > 0) {
-      const r = resyncFromAuts(store, sub.imsi, resync, `cx:${impi}`);
+      const r = resyncFromAuts(store, sub.imsi, resync, `cx:${impi}`, { ...(o.indBits !== undefined ? { indBits: o.indBits } : {}), ...(o.sqnDelta !== undefined ? { delta: o.sqnDelta } : {}) });
       if (!r.ok) {
         if (r.reason === 'unknown-subscriber') return fail(CxExp.USER_UNKNOWN);
         return cxAnswer(dict, req, origin, { resultCode: Rc.AUTHORIZATION_REJECTED });

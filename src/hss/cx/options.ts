@@ -18,6 +18,8 @@ export interface ChargingInformation {
 export interface CxOptions {
   /** IND length of SQN = SEQ||IND for AKA items (TS 33.102 C.3.2); default 5. */
   readonly indBits?: number;
+  /** Δ of the USIMs (TS 33.102 C.2.2), for the resync decision of §6.3.5; default 2^28. */
+  readonly sqnDelta?: number;
   /**
    * S-CSCF SIP URIs handed out as Server-Name to a user with none assigned (stable per IMPI). Empty:
    * the UAA carries Server-Capabilities instead. A URI with a port (sip:scscf.ims.test:6060) makes

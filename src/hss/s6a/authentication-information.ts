@@ -39,7 +39,7 @@ export async function authenticationInformation(c: S6aContext, req: Message): Pr
   // One resync per AIR: the E-UTRAN one if present, else the UTRAN/GERAN one (§5.2.3.1.3).
   const resync = octets(eutran?.avps, RESYNC_INFO) ?? octets(utran?.avps, RESYNC_INFO);
   if (resync) {
-    const r = resyncFromAuts(c.store, imsi, resync, `s6a:${originHostOf(req)}`);
+    const r = resyncFromAuts(c.store, imsi, resync, `s6a:${originHostOf(req)}`, { ...(c.opts.indBits !== undefined ? { indBits: c.opts.indBits } : {}), ...(c.opts.sqnDelta !== undefined ? { delta: c.opts.sqnDelta } : {}) });
     if (!r.ok) {
       c.log.warn({ imsi, reason: r.reason }, `AIR resync for ${imsi} refused (${r.reason}): answering 4181`);
       return s6aAnswer(c.origin, req, experimental(S6aError.AUTHENTICATION_DATA_UNAVAILABLE));

@@ -11,6 +11,8 @@ export interface S6aOptions {
   maxVectors?: number;
   /** IND length in bits (TS 33.102 C.1.1.2); default 5. */
   indBits?: number;
+  /** Δ of the USIMs (TS 33.102 C.2.2), for the resync decision of §6.3.5; default 2^28. */
+  sqnDelta?: number;
   /** RAND source (tests); default the CSPRNG. */
   randSource?: RandSource;
   /** Home PLMNs (MCC/MNC). Default: the visited PLMN is home when its MCC+MNC prefixes the IMSI. */
@@ -32,6 +34,7 @@ export interface S6aOptions {
 export interface ResolvedOptions {
   readonly maxVectors: number;
   readonly indBits: number | undefined;
+  readonly sqnDelta: number | undefined;
   readonly randSource: RandSource | undefined;
   readonly homePlmns: readonly { mcc: string; mnc: string }[] | undefined;
   readonly disabledResult: number;
@@ -46,6 +49,7 @@ export function resolveOptions(o: S6aOptions = {}): ResolvedOptions {
   return {
     maxVectors: o.maxVectors ?? 32,
     indBits: o.indBits,
+    sqnDelta: o.sqnDelta,
     randSource: o.randSource,
     homePlmns: o.homePlmns,
     disabledResult: o.disabledResult ?? 5001,
