@@ -9,12 +9,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PcapngBuilder } from '../../src/pcap/writer.js';
 import { request } from '../replay/traffic.js';
 import { diamond } from './cli-run.js';
-import { outOfOrderTcp, PCAPS, truncated } from './edge-captures.js';
+import { outOfOrderTcp, PCAPS, sctpFragments, truncated } from './edge-captures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'diamond-decode-pcap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ooo = path.join(PCAPS, 'tcp-out-of-order.pcapng');
 const cut = path.join(PCAPS, 'truncated.pcapng');
+const frag = path.join(PCAPS, 'sctp-fragments.pcapng');
 
 interface JsonOut {
   messages: { frame: number; time: string; src: string; srcPort: number; dst: string; dstPort: number; transport: string; commandCode: number; applicationId: number; flags: { request: boolean }; avps: { name?: string; value?: unknown }[] }[];
@@ -24,6 +25,24 @@ describe('the committed edge-case captures', () => {
   it('are what edge-captures.ts builds (regenerate with npx tsx test/pcap-cli/edge-captures.ts)', () => {
     expect(readFileSync(ooo).equals(outOfOrderTcp())).toBe(true);
     expect(readFileSync(cut).equals(truncated())).toBe(true);
+    expect(readFileSync(frag).equals(sctpFragments())).toBe(true);
+  });
+
+  it('reassembles SCTP DATA fragments by TSN, whatever their order in the file', async () => {
+    const r = await diamond(['decode', frag, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as JsonOut;
+    expect(out.messages.map((m) => [m.commandCode, m.flags.request, m.transport])).toEqual([
+      [318, true, 'sctp'],
+      [318, false, 'sctp'],
+      [318, true, 'sctp'],
+      [318, false, 'sctp'],
+    ]);
+    expect(out.messages[0]!.avps.find((a) => a.name === 'User-Name')?.value).toBe('001010000000010');
+    if (existsSync('/usr/bin/tshark')) {
+      const t = execFileSync('/usr/bin/tshark', ['-r', frag, '-Y', 'diameter', '-T', 'fields', '-e', 'diameter.cmd.code', '-e', 'diameter.flags.request'], { encoding: 'utf8' });
+      expect(t.split('\n').filter(Boolean)).toHaveLength(4);
+    }
   });
 });
 

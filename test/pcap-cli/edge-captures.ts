@@ -54,6 +54,27 @@ export function outOfOrderTcp(): Buffer {
   return Buffer.concat(all);
 }
 
+/**
+ * Two AIR/AIA exchanges over SCTP, every message cut into DATA fragments of 60 bytes (B/E flags,
+ * consecutive TSNs, PPID 46); the second and third fragments of the first AIR are swapped in the
+ * file, so reassembly has to go by TSN, not by arrival.
+ */
+export function sctpFragments(): Buffer {
+  const b = new PcapngBuilder({ maxSegment: 60, transport: 'sctp' });
+  const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+  for (let i = 0; i < 2; i++) {
+    const sid = `mme.epc.test;2;${i + 1}`;
+    b.add({ time: new Date(t0 + i * 1000), src: MME.ip, srcPort: MME.port, dst: HSS.ip, dstPort: HSS.port, data: request('AIR', sid, `00101000000001${i}`, 'mme.epc.test', { hbh: 300 + i, e2e: 400 + i }) });
+    b.add({ time: new Date(t0 + i * 1000 + 5), src: HSS.ip, srcPort: HSS.port, dst: MME.ip, dstPort: MME.port, data: aia(sid, 300 + i) });
+  }
+  const all = blocks(b.toBuffer());
+  // [SHB, IDB, AIR1 frag1, frag2, frag3, ...]
+  const [f2, f3] = [all[3]!, all[4]!];
+  all[3] = f3;
+  all[4] = f2;
+  return Buffer.concat(all);
+}
+
 /** The out-of-order capture cut in the middle of its 12th block. */
 export function truncated(): Buffer {
   const full = outOfOrderTcp();
@@ -65,5 +86,6 @@ export function truncated(): Buffer {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   writeFileSync(path.join(PCAPS, 'tcp-out-of-order.pcapng'), outOfOrderTcp());
   writeFileSync(path.join(PCAPS, 'truncated.pcapng'), truncated());
-  process.stdout.write(`wrote ${PCAPS}/tcp-out-of-order.pcapng and truncated.pcapng\n`);
+  writeFileSync(path.join(PCAPS, 'sctp-fragments.pcapng'), sctpFragments());
+  process.stdout.write(`wrote ${PCAPS}/tcp-out-of-order.pcapng, truncated.pcapng and sctp-fragments.pcapng\n`);
 }
