@@ -30,6 +30,7 @@ const local = (originHost: string, originRealm: string) => ({ originHost, origin
 /** The server: answers every request with 2001, echoing Session-Id; answers CER and DWR. */
 function startServer(identity: string, realm: string): Promise<Server> {
   const server = createServer((sock) => {
+    sock.setNoDelay(true);
     const dec = new FrameDecoder({
       onFrame: (f) => {
         const code = f.readUIntBE(5, 3);
@@ -71,6 +72,7 @@ function answerTail(identity: string, realm: string): Buffer {
 async function runClient(port: number, identity: string, realm: string, destRealm: string): Promise<number[]> {
   const sock: Socket = connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
+  sock.setNoDelay(true); // as Diameter stacks do: no Nagle delay on small messages
   const sent = new Map<number, bigint>();
   const rtts: number[] = [];
   let errors = 0;

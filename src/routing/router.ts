@@ -50,13 +50,11 @@ interface Pending {
   peer: Peer;
   hbh: number;
   deadline: number;
-  done: boolean;
   /** A redirect (3006) received for this request, applied when it is sent again. */
   redirect?: Redirect;
 }
 
 const RESULT_CODE = 268;
-const RELEASED = Buffer.alloc(0);
 const ORIGIN_HOST = 264;
 const REDIRECT_HOST = 292;
 const REDIRECT_HOST_USAGE = 261;
@@ -129,12 +127,12 @@ export class Router {
   private readonly self: Self;
   private readonly selfLower: Buffer;
   private rules: RuleSet = EMPTY_RULES;
+  /**
+   * Requests in flight per next hop. The sweep finds expired ones here too: only live requests are
+   * held, so an answered request is garbage at once instead of surviving to the old generation
+   * (which showed as 20-30 ms GC pauses in the relay's p99).
+   */
   private readonly pending = new Map<Peer, Map<number, Pending>>();
-  /** Pending requests in deadline order (one timeout for all, so a FIFO suffices). */
-  private timeouts: Pending[] = [];
-  /** The deadline each queued entry was armed with; an entry whose request was re-sent is stale. */
-  private deadlines: number[] = [];
-  private timeoutHead = 0;
   private readonly sweeper: NodeJS.Timeout;
   private readonly routeRecords = new Map<string, Buffer>();
   private nextLocalHbh = 1;
@@ -193,7 +191,7 @@ export class Router {
       req.destinationRealm = rewrite.realm;
       out = withDestinationRealm(v, rewrite.realm, rr);
     } else out = v.withAppended(rr);
-    const p: Pending = { origin: { peer: from }, originHbh: v.hopByHopId, out, req, excluded, peer: from, hbh: 0, deadline: 0, done: false };
+    const p: Pending = { origin: { peer: from }, originHbh: v.hopByHopId, out, req, excluded, peer: from, hbh: 0, deadline: 0 };
     this.forward(p, false);
   }
 
@@ -271,7 +269,6 @@ export class Router {
         peer: undefined as unknown as Peer,
         hbh: 0,
         deadline: 0,
-        done: false,
       };
       p.out.writeUInt32BE(hbh, 12);
       this.forward(p, false);
@@ -343,14 +340,11 @@ export class Router {
       if (r !== 'sent') continue;
       p.peer = peer;
       p.hbh = hbh;
-      p.done = false;
       p.deadline = Date.now() + this.o.requestTimeoutMs;
       let m = this.pending.get(peer);
       if (!m) this.pending.set(peer, (m = new Map()));
       m.set(hbh, p);
       peer.pending = m.size;
-      this.timeouts.push(p);
-      this.deadlines.push(p.deadline);
       this.o.onSent?.(peer, p.out);
       return true;
     }
@@ -372,7 +366,6 @@ export class Router {
 
   /** Removes a request from its peer's pending set (answer, failover or timeout). */
   private settle(p: Pending): void {
-    p.done = true;
     const m = this.pending.get(p.peer);
     if (m) {
       m.delete(p.hbh);
@@ -380,14 +373,7 @@ export class Router {
     }
   }
 
-  /** A request is finished: drop what only failover needed, as its timeout entry lives on a while. */
-  private release(p: Pending): void {
-    p.out = RELEASED;
-    p.excluded.clear();
-  }
-
   private deliver(p: Pending, answer: Buffer): void {
-    this.release(p);
     answer.writeUInt32BE(p.originHbh, 12);
     if ('resolve' in p.origin) {
       p.origin.resolve(answer);
@@ -400,10 +386,8 @@ export class Router {
 
   /** Answers the origin with an error built here. */
   private fail(p: Pending, resultCode: number, message: string): void {
-    p.done = true;
     p.out.writeUInt32BE(p.originHbh, 12);
     const answer = this.o.errorAnswer(p.out, resultCode, message);
-    this.release(p);
     if ('resolve' in p.origin) p.origin.resolve(answer);
     else this.answer(p.origin.peer, answer);
   }
@@ -418,22 +402,14 @@ export class Router {
       this.lastPurge = now;
       this.redirects.purge(now);
     }
-    const q = this.timeouts;
-    while (this.timeoutHead < q.length) {
-      const p = q[this.timeoutHead]!;
-      const armed = this.deadlines[this.timeoutHead]!;
-      const live = !p.done && p.deadline === armed;
-      if (live && armed > now) break;
-      this.timeoutHead++;
-      if (!live) continue;
+    let expired: Pending[] | undefined;
+    for (const m of this.pending.values()) {
+      for (const p of m.values()) if (p.deadline <= now) (expired ??= []).push(p);
+    }
+    for (const p of expired ?? []) {
       this.settle(p);
       this.o.log.warn({ peer: p.peer.identity, hopByHopId: p.hbh }, `no answer from ${p.peer.identity} within ${this.o.requestTimeoutMs} ms: answering 3002`);
       this.fail(p, Result.DIAMETER_UNABLE_TO_DELIVER, `no answer from ${p.peer.identity} within ${this.o.requestTimeoutMs} ms`);
-    }
-    if (this.timeoutHead > 4096 && this.timeoutHead * 2 > q.length) {
-      this.timeouts = q.slice(this.timeoutHead);
-      this.deadlines = this.deadlines.slice(this.timeoutHead);
-      this.timeoutHead = 0;
     }
   }
 
