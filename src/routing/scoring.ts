@@ -116,6 +116,17 @@ export function answerRule(rules: RuleSet, req: RouteRequest): Rule | undefined 
   return undefined;
 }
 
+/** The score entries of the longest matching prefix of the User-Name, over every prefix table. */
+function prefixEntriesFor(rules: RuleSet, req: RouteRequest): PrefixEntry[] | undefined {
+  if (req.userName === undefined) return undefined;
+  let out: PrefixEntry[] | undefined;
+  for (const t of rules.prefixTables) {
+    const e = longestPrefix(t, req.userName);
+    if (e) out = out ? [...out, ...e] : e;
+  }
+  return out;
+}
+
 /**
  * Score rules of a rule set arranged for the relay path: plain identity and realm targets by
  * their lower-case text, so each candidate finds its rules with one map lookup instead of every
@@ -167,13 +178,7 @@ export function scoreCandidates(
   if (!explain) return scoreFast(req, candidates, rules, adjust);
   const applying: Rule[] = [];
   for (const r of rules.rules) if (r.action.kind === 'score' && criterionHolds(r.criterion, req)) applying.push(r);
-  let prefixEntries: PrefixEntry[] | undefined;
-  if (req.userName !== undefined) {
-    for (const t of rules.prefixTables) {
-      const e = longestPrefix(t, req.userName);
-      if (e) prefixEntries = prefixEntries ? [...prefixEntries, ...e] : e;
-    }
-  }
+  const prefixEntries = prefixEntriesFor(rules, req);
   const app = req.applicationId;
   const dh = req.destinationHost?.toLowerCase();
   const dr = req.destinationRealm?.toLowerCase();
@@ -246,13 +251,7 @@ function scoreFast(
     applying[i] = holds ? 1 : 0;
     any ||= holds;
   }
-  let prefixEntries: PrefixEntry[] | undefined;
-  if (req.userName !== undefined) {
-    for (const t of rules.prefixTables) {
-      const e = longestPrefix(t, req.userName);
-      if (e) prefixEntries = prefixEntries ? [...prefixEntries, ...e] : e;
-    }
-  }
+  const prefixEntries = prefixEntriesFor(rules, req);
   const app = req.applicationId;
   const dh = req.destinationHost?.toLowerCase();
   const dr = req.destinationRealm?.toLowerCase();
