@@ -186,42 +186,42 @@ export function scoreCandidates(
   for (const c of candidates) {
     const idLower = c.identityLower ?? c.identity.toLowerCase();
     const realmLower = c.realmLower ?? c.realm.toLowerCase();
-    const reasons: Contribution[] = explain ? [] : NO_REASONS;
+    const reasons: Contribution[] = [];
     let score = Score.INI;
     let weight: number | undefined;
-    // Sources are built only when explaining: the relay path stays allocation-light.
-    if (explain) reasons.push({ source: 'core: start (INI)', delta: Score.INI });
+    // The explained path (rules explain); the relay uses scoreFast, which builds no sources.
+    reasons.push({ source: 'core: start (INI)', delta: Score.INI });
     if (app !== 0 && !c.applications.has(app) && !c.applications.has(RELAY_APPLICATION_ID)) {
       score += Score.NO_DELIVERY;
-      if (explain) reasons.push({ source: `core: application ${app} not advertised (NO_DELIVERY)`, delta: Score.NO_DELIVERY });
+      reasons.push({ source: `core: application ${app} not advertised (NO_DELIVERY)`, delta: Score.NO_DELIVERY });
     }
     if (dh !== undefined && dh === idLower) {
       score += Score.FINALDEST;
-      if (explain) reasons.push({ source: 'core: Destination-Host (FINALDEST)', delta: Score.FINALDEST });
+      reasons.push({ source: 'core: Destination-Host (FINALDEST)', delta: Score.FINALDEST });
     } else if (dr !== undefined && dr === realmLower) {
       score += Score.REALM;
-      if (explain) reasons.push({ source: 'core: Destination-Realm (REALM)', delta: Score.REALM });
+      reasons.push({ source: 'core: Destination-Realm (REALM)', delta: Score.REALM });
     }
     for (const r of applying) {
       const a = r.action;
       if (a.kind !== 'score' || !targets(a.target, c, idLower, realmLower)) continue;
       score += a.score;
       if (a.weight !== undefined) weight = a.weight;
-      if (explain) reasons.push({ source: where(r.pos, r.text), delta: a.score });
+      reasons.push({ source: where(r.pos, r.text), delta: a.score });
     }
     if (prefixEntries) {
       for (const e of prefixEntries) {
         if (!targets(e.target, c, idLower, realmLower)) continue;
         score += e.score;
         if (e.weight !== undefined) weight = e.weight;
-        if (explain) reasons.push({ source: where(e.pos, e.text), delta: e.score });
+        reasons.push({ source: where(e.pos, e.text), delta: e.score });
       }
     }
     const s: Scored = { candidate: c, score, weight, reasons };
     if (adjust) {
       adjust(c, (delta, source) => {
         s.score += delta;
-        if (explain) s.reasons.push({ source, delta });
+        s.reasons.push({ source, delta });
       });
     }
     out.push(s);
