@@ -52,7 +52,8 @@ export async function sendError(err: FastifyError, req: FastifyRequest, reply: F
   }
   if (err instanceof StoreError) {
     const [status, error] = STATUS[err.code] ?? [500, 'Internal Server Error'];
-    await reply.code(status).send({ statusCode: status, error, code: err.code, field: err.field ?? '', message: err.message });
+    const at = err.location ? { line: err.location.line, column: err.location.column } : {};
+    await reply.code(status).send({ statusCode: status, error, code: err.code, field: err.field ?? '', message: err.message, ...at });
     return;
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {

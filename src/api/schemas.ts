@@ -114,7 +114,15 @@ const imsFields = {
   digestHa1: { ...nullable(str(FIELD.ha1)), writeOnly: true },
   digestQop: { type: ['string', 'null'], enum: ['auth', 'auth-int', null], description: 'must be auth or auth-int' },
   ifcTemplateId: { ...id, type: ['integer', 'null'] },
-  impus: { type: 'array', minItems: 1, maxItems: 100, items: impuIn, description: 'must be a list of at least one public identity' },
+  // IMS subscription shared with other IMPIs (SAA Associated-Identities); null: none.
+  subscriptionId: nullable(str(FIELD.subscriptionId)),
+  impus: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 100,
+    items: impuIn,
+    description: 'must be a list of at least one public identity; on update, identities that stay keep their registration state and Sh data',
+  },
 };
 export const imsCreate = obj({ impi: str(FIELD.impi), ...imsFields }, ['impi', 'impus']);
 export const imsPatch = obj(imsFields);
@@ -127,16 +135,31 @@ export const imsSubscriber = obj({
   digestSecret: { type: ['string', 'null'], description: 'which digest secret is stored (password or ha1); never the secret' },
   digestQop: { type: ['string', 'null'] },
   ifcTemplateId: { type: ['integer', 'null'] },
-  impus: { type: 'array', items: obj({ impu: { type: 'string' }, barred: { type: 'boolean' }, irs: { type: 'integer' } }) },
-  scscfName: { type: ['string', 'null'] },
-  registrationState: { type: 'string' },
+  subscriptionId: { type: ['string', 'null'] },
+  impus: {
+    type: 'array',
+    items: obj({
+      impu: { type: 'string' },
+      barred: { type: 'boolean' },
+      irs: { type: 'integer' },
+      scscfName: { type: ['string', 'null'], description: 'S-CSCF assigned to this public identity' },
+      registrationState: { type: 'string', description: 'not-registered, registered or unregistered (TS 29.228 §6.1.2, per public identity)' },
+    }),
+  },
+  scscfName: { type: ['string', 'null'], description: 'summary: the S-CSCF of the most registered public identity' },
+  registrationState: { type: 'string', description: 'summary: registered if any public identity is, else unregistered if any is, else not-registered' },
   createdAt: time,
   updatedAt: time,
 });
 
 const ifcFields = {
   name: { type: 'string', minLength: 1, maxLength: 200, description: 'must be a non-empty string of at most 200 characters' },
-  xml: { type: 'string', minLength: 1, maxLength: 1_000_000, description: 'must be XML holding <InitialFilterCriteria> elements (TS 29.228 Annex B)' },
+  xml: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 1_000_000,
+    description: 'must be well-formed XML holding one or more <InitialFilterCriteria> elements as TS 29.228 Annex E defines them (checked on upload; a 400 names the line and column)',
+  },
 };
 export const ifcCreate = obj(ifcFields, ['name', 'xml']);
 export const ifcPatch = obj(ifcFields);
@@ -170,6 +193,8 @@ export const errorBody = obj({
   code: { type: 'string' },
   field: { type: 'string' },
   message: { type: 'string' },
+  line: { type: 'integer', description: 'for an XML field: the line of the problem (1-based)' },
+  column: { type: 'integer', description: 'for an XML field: the column of the problem (1-based)' },
 });
 
 export const imsiParam = obj({ imsi: str(FIELD.imsi) }, ['imsi']);

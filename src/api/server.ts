@@ -22,6 +22,8 @@ import { subscriberRoutes } from './routes/subscribers.js';
 export interface ApiOptions {
   /** The subscriber store; without it only /health and /api/v1/peers are served. */
   readonly store?: Store;
+  /** More routes from the running node (routing reload/explain, S6a reset), registered with the rest. */
+  readonly routes?: (api: FastifyInstance) => void;
 }
 
 /** Largest request body: an iFC template of 1 MB, with room for JSON escaping. */
@@ -89,6 +91,7 @@ export function buildApi(node: NodeView, cfg: ApiConfig, log: Logger, opts: ApiO
       imsRoutes(api, opts.store);
       networkRoutes(api, opts.store);
     }
+    opts.routes?.(api);
   });
   return app;
 }

@@ -8,7 +8,11 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
 import { DiamondError, ErrorCode } from '../errors.js';
 import { DiameterNode } from '../node/node.js';
+import type { FastifyInstance } from 'fastify';
+import { registerRoutingRoutes } from '../api/routing-routes.js';
+import { s6aRoutes } from '../api/s6a-routes.js';
 import { startApi } from '../api/server.js';
+import type { S6aApplication } from '../hss/s6a/index.js';
 import { openSqliteStore, storeFile } from '../store/index.js';
 import { hssApplications } from '../hss/applications.js';
 
@@ -42,7 +46,12 @@ export function registerStart(program: Command): void {
       const applications = hssApplications(config, store);
       const node = new DiameterNode({ config, logger: log, applications });
       await node.start();
-      const api = config.api.enabled ? await startApi(node, config.api, log, { store }) : undefined;
+      const s6a = applications.find((a): a is S6aApplication => a.name === 's6a');
+      const routes = (app: FastifyInstance): void => {
+        registerRoutingRoutes(app, node);
+        if (s6a) s6aRoutes(app, s6a);
+      };
+      const api = config.api.enabled ? await startApi(node, config.api, log, { store, routes }) : undefined;
       const where = node.listeners.map((l) => `${l.kind}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
       process.stdout.write(
         `Diamond ${config.identity} (realm ${config.realm}) listening on ${where || 'no transport'}` +

@@ -29,10 +29,18 @@ export interface AucOptions {
 export type AucFailure = 'unknown-subscriber' | 'sqn-exhausted';
 export type AucResult<T> = { readonly ok: true; readonly items: T[] } | { readonly ok: false; readonly reason: AucFailure };
 
+/** Key schedules per credentials object: the store hands out the same object until the keys change. */
+const algorithms = new WeakMap<AucCredentials, AkaAlgorithm>();
+
 export function algorithmOf(c: AucCredentials): AkaAlgorithm {
-  if (c.algorithm === 'test-xor') return createAkaAlgorithm({ algorithm: 'test-xor', k: c.k });
-  if (c.opc) return createAkaAlgorithm({ algorithm: 'milenage', k: c.k, opc: c.opc });
-  return createAkaAlgorithm({ algorithm: 'milenage', k: c.k, op: c.op ?? Buffer.alloc(16) });
+  let alg = algorithms.get(c);
+  if (!alg) {
+    if (c.algorithm === 'test-xor') alg = createAkaAlgorithm({ algorithm: 'test-xor', k: c.k });
+    else if (c.opc) alg = createAkaAlgorithm({ algorithm: 'milenage', k: c.k, opc: c.opc });
+    else alg = createAkaAlgorithm({ algorithm: 'milenage', k: c.k, op: c.op ?? Buffer.alloc(16) });
+    algorithms.set(c, alg);
+  }
+  return alg;
 }
 
 /**

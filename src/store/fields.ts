@@ -32,6 +32,8 @@ export const FIELD = {
   impu: { pattern: '^(?:sips?:[^\\s]+|tel:\\+?[0-9A-Fa-f.()*#-]+(?:;[^\\s]*)?)$', description: 'must be a sip:, sips: or tel: URI without spaces' },
   impi: { pattern: '^[^\\s@]+@[^\\s@]+$', description: 'must be a NAI: user@realm, no spaces' },
   ha1: { pattern: '^[0-9a-fA-F]{32}$', description: 'must be 32 hex digits (MD5 of user:realm:password)' },
+  // An operator's key for one IMS subscription shared by several IMPIs (TS 23.228 §4.3.3.1).
+  subscriptionId: { pattern: '^[A-Za-z0-9._:@+-]{1,128}$', description: 'must be 1-128 letters, digits or . _ : @ + -' },
 } as const satisfies Record<string, FieldRule>;
 
 export const SQN_MAX = 2 ** 48 - 1;

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 
 export * from './model.js';
 export { FIELD, SQN_MAX, matches, parseSqn, type FieldRule } from './fields.js';
-export { StoreError } from './store-error.js';
+export { StoreError, type XmlLocation } from './store-error.js';
+export { implicitRegistrationSet, implicitRegistrationSets, registrationSummary } from './implicit-set.js';
+export { checkIfcXml, type IfcXmlProblem } from './ifc-xml.js';
 export { SqliteStore, openSqliteStore, ImportError, type ImportRecord, type ImportOptions } from './sqlite/sqlite-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/migrations.js';
 export { migrate, openDatabase, type OpenOptions } from './sqlite/database.js';

@@ -180,6 +180,17 @@ export interface PublicIdentity {
   readonly barred: boolean;
   /** Implicit registration set number within the IMPI: IMPUs with equal numbers register together. */
   readonly irs: number;
+  /** TS 29.228 §6.1.2: the S-CSCF assigned to this public identity (null: none). */
+  readonly scscfName: string | null;
+  /** TS 29.228 §6.1.2: registration state of this public identity. */
+  readonly registrationState: ImsRegistrationState;
+}
+
+/** A public identity as provisioned (its registration state is the HSS's own). */
+export interface PublicIdentityInput {
+  impu: string;
+  barred?: boolean;
+  irs?: number;
 }
 
 export interface ImsSubscriber {
@@ -193,7 +204,16 @@ export interface ImsSubscriber {
   readonly digestSecret: 'password' | 'ha1' | null;
   readonly digestQop: 'auth' | 'auth-int' | null;
   readonly ifcTemplateId: number | null;
+  /**
+   * IMS subscription this IMPI belongs to (TS 23.228 §4.3.3.1: one subscription, several IMPIs);
+   * IMPIs with the same key are each other's Associated-Identities in SAA. Null: alone.
+   */
+  readonly subscriptionId: string | null;
   readonly impus: PublicIdentity[];
+  /**
+   * Summary of the IMPUs' own states (state and S-CSCF are kept per IMPU): registered if any IMPU
+   * is, else unregistered if any is, else not-registered; the S-CSCF of the first IMPU in that state.
+   */
   readonly scscfName: string | null;
   readonly registrationState: ImsRegistrationState;
   readonly createdAt: string;
@@ -210,7 +230,8 @@ export interface ImsSubscriberInput {
   digestHa1?: string | null;
   digestQop?: 'auth' | 'auth-int' | null;
   ifcTemplateId?: number | null;
-  impus: { impu: string; barred?: boolean; irs?: number }[];
+  subscriptionId?: string | null;
+  impus: PublicIdentityInput[];
 }
 
 export type ImsSubscriberPatch = Partial<Omit<ImsSubscriberInput, 'impi'>>;
@@ -337,6 +358,7 @@ export interface ImsSubscriberChangedEvent {
   readonly scscfName: string | null;
 }
 
+/** One per (previous state, previous S-CSCF) of the IMPUs a change moved: `impus` shared both. */
 export interface ImsRegistrationChangedEvent {
   readonly impi: string;
   readonly impus: string[];
@@ -407,8 +429,14 @@ export interface ImsSubscriberRepository {
   update(impi: string, patch: ImsSubscriberPatch, actor: Actor): ImsSubscriber;
   delete(impi: string, actor: Actor): void;
   digestCredentials(impi: string): DigestCredentials | undefined;
-  /** Cx SAR: S-CSCF assignment and registration state (null name: unassigned). */
-  setServer(impi: string, scscfName: string | null, state: ImsRegistrationState): boolean;
+  /**
+   * Cx SAR/MAR/RTR: S-CSCF assignment and registration state (null name: unassigned) of `impus`
+   * (every IMPU of the IMPI when omitted), in one transaction. False: no such IMPI (or none of
+   * `impus` is its own).
+   */
+  setServer(impi: string, scscfName: string | null, state: ImsRegistrationState, impus?: readonly string[]): boolean;
+  /** The other IMPIs of the IMS subscription of `impi` (TS 29.229 §6.3.33), in IMPI order. */
+  associatedImpis(impi: string): string[];
 }
 
 export interface IfcTemplateRepository {
@@ -435,8 +463,15 @@ export interface ServingNodeRepository {
    */
   setMme(imsi: string, host: string, realm: string): Promise<boolean>;
   setSgsn(imsi: string, host: string, realm: string): Promise<boolean>;
+  /** ULR with Single-Registration-Indication: the SGSN registration ends (the MME's stays). */
+  clearSgsn(imsi: string): Promise<boolean>;
   /** PUR: marks the UE purged. */
   setPurged(imsi: string, purged: boolean): Promise<boolean>;
+  /**
+   * RSR: the distinct MMEs and SGSNs serving subscribers (not purged) whose IMSI starts with one of
+   * `prefixes` (all subscribers when empty).
+   */
+  servingHosts(prefixes: readonly string[]): { host: string; realm: string; kind: 'mme' | 'sgsn' }[];
 }
 
 export interface ShRepository {

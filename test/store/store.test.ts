@@ -165,7 +165,8 @@ describe('events', () => {
 
 describe('IMS subscribers and iFC templates', () => {
   it('IMPI with IMPUs, lookups by IMPU and MSISDN, digest secrets write-only', () => {
-    const tpl = t.store.ifcTemplates.create({ name: 'default', xml: '<InitialFilterCriteria><Priority>0</Priority></InitialFilterCriteria>' }, 'test');
+    const xml = '<InitialFilterCriteria><Priority>0</Priority><ApplicationServer><ServerName>sip:as.ims.example</ServerName></ApplicationServer></InitialFilterCriteria>';
+    const tpl = t.store.ifcTemplates.create({ name: 'default', xml }, 'test');
     const s = t.store.imsSubscribers.create(
       {
         impi: 'alice@ims.example',
@@ -181,7 +182,7 @@ describe('IMS subscribers and iFC templates', () => {
     expect(s.digestSecret).toBe('password');
     expect(JSON.stringify(s)).not.toContain('hunter2');
     expect(t.store.imsSubscribers.getByImpu('tel:+4477')?.impi).toBe('alice@ims.example');
-    expect(t.store.imsSubscribers.getByMsisdn('4477')?.impus[1]).toEqual({ impu: 'tel:+4477', barred: true, irs: 0 });
+    expect(t.store.imsSubscribers.getByMsisdn('4477')?.impus[1]).toEqual({ impu: 'tel:+4477', barred: true, irs: 0, scscfName: null, registrationState: 'not-registered' });
     expect(t.store.imsSubscribers.digestCredentials('alice@ims.example')?.password).toBe('hunter2');
     expect(codeOf(() => t.store.ifcTemplates.delete(tpl.id, 'test')).code).toBe(ErrorCode.STORE_CONFLICT);
     expect(codeOf(() => t.store.imsSubscribers.create({ impi: 'bob@ims.example', impus: [{ impu: 'sip:alice@ims.example' }], authScheme: 'sip-digest', digestHa1: 'a'.repeat(32) }, 'test'))).toEqual({

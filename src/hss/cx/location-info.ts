@@ -1,4 +1,5 @@
-// TS 29.228 §6.1.4 User location query (LIR/LIA), TS 29.229 §6.1.5/§6.1.6.
+// TS 29.228 §6.1.4 User location query (LIR/LIA), TS 29.229 §6.1.5/§6.1.6, from the state and S-CSCF
+// of the IMPU asked about (kept per public identity, §6.1.2).
 // Registered or unregistered (an S-CSCF holds the profile): Result-Code 2001 + Server-Name.
 // Not registered: with services for the unregistered state (an iFC template) or an originating
 // request, Experimental 2003 UNREGISTERED_SERVICE with the kept Server-Name or a selection
@@ -15,11 +16,13 @@ export function locationInfo(dict: Dictionary, store: Store, o: CxOptions, origi
   const sub = store.imsSubscribers.getByImpu(impu);
   if (!sub) return cxAnswer(dict, req, origin, { experimental: CxExp.USER_UNKNOWN });
   const originating = num(req.avps, CxAvp.ORIGINATING_REQUEST, TGPP) === 0;
-  if (sub.registrationState !== 'not-registered' && sub.scscfName) {
-    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, sub.scscfName, sub.impi)]);
+  const pub = sub.impus.find((p) => p.impu === impu);
+  const assigned = pub?.scscfName ?? null;
+  if (pub && pub.registrationState !== 'not-registered' && assigned) {
+    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, sub.impi)]);
   }
   if (sub.ifcTemplateId !== null || originating) {
-    return cxAnswer(dict, req, origin, { experimental: CxExp.UNREGISTERED_SERVICE }, [serverAvp(dict, o, sub.scscfName, sub.impi)]);
+    return cxAnswer(dict, req, origin, { experimental: CxExp.UNREGISTERED_SERVICE }, [serverAvp(dict, o, assigned, sub.impi)]);
   }
   return cxAnswer(dict, req, origin, { experimental: CxExp.IDENTITY_NOT_REGISTERED });
 }

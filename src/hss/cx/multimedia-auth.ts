@@ -7,15 +7,18 @@
 //     or allowClearTextPassword).
 // Resync (TS 33.203 §6.3, TS 29.228 §6.3.1): SIP-Authorization = RAND(16)‖AUTS(14) in the MAR item;
 // MAC-S is verified before SQN_HE changes, a bad one gets Result-Code 5003 and changes nothing.
-// Server-Name is recorded as the assigned S-CSCF when none is (§6.3.1), state unchanged.
+// Server-Name is recorded as the assigned S-CSCF when none is (§6.3.1), state unchanged: for the
+// MAR's IMPU and the IMPUs of its implicit registration set that have none.
 import { avp } from '../../diameter/codec/builder.js';
 import { findAvp, type Avp, type Message } from '../../diameter/codec/message.js';
 import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
+import { implicitRegistrationSet } from '../../store/implicit-set.js';
 import type { ImsSubscriber, Store } from '../../store/model.js';
 import { digestMd5Item, sipDigestAuthenticate, type RandSource } from '../auth/index.js';
 import { generateImsAkaItems, resyncFromAuts } from '../auc.js';
 import { CxAvp, CxExp, Rc, TGPP, bytes, cxAnswer, num, str, type Origin } from './cx-kit.js';
 import { DEFAULT_MAX_AUTH_ITEMS, type CxOptions } from './options.js';
+import { applyAssignments } from './server-assignment.js';
 
 export const SCHEME_AKA = 'Digest-AKAv1-MD5';
 export const SCHEME_MD5 = 'Digest-MD5';
@@ -102,7 +105,10 @@ export async function multimediaAuth(d: MarDeps, req: Message): Promise<Message>
   }
 
   const serverName = str(req.avps, CxAvp.SERVER_NAME, TGPP);
-  if (serverName && !sub.scscfName) store.imsSubscribers.setServer(impi, serverName, sub.registrationState);
+  if (serverName) {
+    const unnamed = implicitRegistrationSet(sub.impus, impu).filter((p) => p.scscfName === null);
+    applyAssignments(store, impi, unnamed.map((p) => ({ impu: p.impu, scscfName: serverName, state: p.registrationState })));
+  }
 
   return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [
     avp(dict, 'User-Name', impi),

@@ -1,12 +1,15 @@
 // TS 29.228 §6.1.2 S-CSCF registration/deregistration notification (SAR/SAA), TS 29.229 §6.1.3/§6.1.4.
 // Per Server-Assignment-Type (§6.1.2.1, table 6.1.2.1): records the S-CSCF and the registration
-// state in the store (it survives restarts), and answers REGISTRATION, RE_REGISTRATION,
-// UNREGISTERED_USER and NO_ASSIGNMENT with User-Data (the IMS subscription XML) unless the S-CSCF
-// says it already has it, plus Charging-Information and Associated-Identities.
+// state of each public identity the SAR is about — the named IMPUs with their implicit registration
+// sets, or every IMPU of the IMPI when none is named — in the store (it survives restarts), and
+// answers REGISTRATION, RE_REGISTRATION, UNREGISTERED_USER and NO_ASSIGNMENT with User-Data (the IMS
+// subscription XML) unless the S-CSCF says it already has it, plus Charging-Information, and
+// Associated-Identities (§6.3.33) when the IMS subscription has more than one IMPI.
 import { avp } from '../../diameter/codec/builder.js';
 import type { Avp, Message } from '../../diameter/codec/message.js';
 import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
-import type { ImsRegistrationState, ImsSubscriber, Store } from '../../store/model.js';
+import { implicitRegistrationSets } from '../../store/implicit-set.js';
+import type { ImsRegistrationState, ImsSubscriber, PublicIdentity, Store } from '../../store/model.js';
 import { CxAvp, CxExp, Rc, TGPP, cxAnswer, num, str, strs, type Origin } from './cx-kit.js';
 import type { ChargingInformation, CxOptions } from './options.js';
 import { imsSubscriptionXml } from './user-data-xml.js';
@@ -66,6 +69,43 @@ export function userDataAvp(dict: Dictionary, store: Store, sub: ImsSubscriber, 
   return avp(dict, 'Cx-User-Data', Buffer.from(imsSubscriptionXml(sub, impu, template), 'utf8'));
 }
 
+/** One IMPU's new S-CSCF and state. */
+export interface ImpuAssignment {
+  readonly impu: string;
+  readonly scscfName: string | null;
+  readonly state: ImsRegistrationState;
+}
+
+/** Writes per-IMPU assignments, one store call per distinct (S-CSCF, state). True if any was written. */
+export function applyAssignments(store: Store, impi: string, changes: readonly ImpuAssignment[]): boolean {
+  const groups = new Map<string, ImpuAssignment[]>();
+  for (const c of changes) {
+    const key = JSON.stringify([c.scscfName, c.state]);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const g of groups.values()) store.imsSubscribers.setServer(impi, g[0]!.scscfName, g[0]!.state, g.map((c) => c.impu));
+  return groups.size > 0;
+}
+
+/** TS 29.229 §6.3.33: the other IMPIs of the user's IMS subscription, when there are any. */
+export function associatedIdentitiesAvp(dict: Dictionary, store: Store, impi: string): Avp[] {
+  const others = store.imsSubscribers.associatedImpis(impi);
+  return others.length > 0 ? [avp(dict, 'Associated-Identities', others.map((u) => avp(dict, 'User-Name', u)))] : [];
+}
+
+/** What a SAR does to each IMPU it is about (table 6.1.2.1 per public identity). */
+export function sarAssignments(affected: readonly PublicIdentity[], sat: number, serverName: string): ImpuAssignment[] {
+  const out: ImpuAssignment[] = [];
+  for (const p of affected) {
+    const t = transition({ scscfName: p.scscfName, state: p.registrationState }, sat, serverName);
+    if (t === null) continue;
+    // A de-registration from an S-CSCF that is not the assigned one must not unassign the real one.
+    const foreign = p.scscfName !== null && serverName !== '' && p.scscfName !== serverName && !t.userData && sat !== Sat.NO_ASSIGNMENT;
+    if (!foreign && (t.scscfName !== p.scscfName || t.state !== p.registrationState)) out.push({ impu: p.impu, scscfName: t.scscfName, state: t.state });
+  }
+  return out;
+}
+
 export interface SarResult {
   readonly answer: Message;
   /** The subscriber after the SAR when it changed (for PPR/RTR bookkeeping). */
@@ -86,19 +126,15 @@ export function serverAssignment(dict: Dictionary, store: Store, o: CxOptions, o
     return fail(impi !== undefined && known ? CxExp.IDENTITIES_DONT_MATCH : CxExp.USER_UNKNOWN);
   }
   if (impus.some((u) => !sub.impus.some((p) => p.impu === u))) return fail(CxExp.IDENTITIES_DONT_MATCH);
-  const t = transition({ scscfName: sub.scscfName, state: sub.registrationState }, sat, serverName);
+  const t = transition({ scscfName: null, state: 'not-registered' }, sat, serverName);
   if (t === null) return { answer: cxAnswer(dict, req, origin, { resultCode: Rc.UNABLE_TO_COMPLY }) };
-  // A de-registration from an S-CSCF that is not the assigned one must not unassign the real one.
-  const foreign = sub.scscfName !== null && serverName !== '' && sub.scscfName !== serverName && !t.userData && sat !== Sat.NO_ASSIGNMENT;
-  let after = sub;
-  if (!foreign && (t.scscfName !== sub.scscfName || t.state !== sub.registrationState)) {
-    store.imsSubscribers.setServer(sub.impi, t.scscfName, t.state);
-    after = { ...sub, scscfName: t.scscfName, registrationState: t.state };
-  }
+  const changed = applyAssignments(store, sub.impi, sarAssignments(implicitRegistrationSets(sub.impus, impus), sat, serverName));
+  const after = changed ? (store.imsSubscribers.get(sub.impi) ?? sub) : sub;
   const body: Avp[] = [avp(dict, 'User-Name', sub.impi)];
   if (t.userData && !(alreadyAvailable && sat !== Sat.NO_ASSIGNMENT)) {
     body.push(userDataAvp(dict, store, after, impus[0] ?? sub.impus[0]?.impu ?? ''));
     body.push(...chargingInformationAvp(dict, o.chargingInformation));
   }
-  return { answer: cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, body), ...(after !== sub ? { changed: after } : {}) };
+  body.push(...associatedIdentitiesAvp(dict, store, sub.impi));
+  return { answer: cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, body), ...(changed ? { changed: after } : {}) };
 }

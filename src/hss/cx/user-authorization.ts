@@ -2,7 +2,8 @@
 // Checks, in the order of §6.1.1.1: the IMPU exists (5001 USER_UNKNOWN), IMPI and IMPU belong
 // together (5002 IDENTITIES_DONT_MATCH), the IMPU is not barred (Result-Code 5003
 // AUTHORIZATION_REJECTED), the visited network is allowed (5004 ROAMING_NOT_ALLOWED); then
-// answers by User-Authorization-Type and registration state.
+// answers by User-Authorization-Type and the registration state and S-CSCF of that IMPU (kept per
+// public identity, §6.1.2).
 import type { Message } from '../../diameter/codec/message.js';
 import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
 import type { Store } from '../../store/model.js';
@@ -34,13 +35,13 @@ export function userAuthorization(dict: Dictionary, store: Store, o: CxOptions, 
     return cxAnswer(dict, req, origin, { experimental: CxExp.ROAMING_NOT_ALLOWED });
   }
   if (type === REGISTRATION_AND_CAPABILITIES) return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [capabilitiesAvp(dict, o)]);
-  const assigned = sub.scscfName;
+  const assigned = pub?.scscfName ?? null;
   if (type === DE_REGISTRATION) {
     if (!assigned) return cxAnswer(dict, req, origin, { experimental: CxExp.IDENTITY_NOT_REGISTERED });
     return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, impi)]);
   }
   // REGISTRATION: registered or unregistered (an S-CSCF keeps the profile) → subsequent.
-  if (sub.registrationState !== 'not-registered' && assigned) {
+  if (pub && pub.registrationState !== 'not-registered' && assigned) {
     return cxAnswer(dict, req, origin, { experimental: CxExp.SUBSEQUENT_REGISTRATION }, [serverAvp(dict, o, assigned, impi)]);
   }
   return cxAnswer(dict, req, origin, { experimental: CxExp.FIRST_REGISTRATION }, [serverAvp(dict, o, assigned, impi)]);

@@ -35,17 +35,43 @@ export interface Origin {
   readonly dict: Dictionary;
   readonly host: string;
   readonly realm: string;
+  /** Feature-List per Feature-List-ID this HSS supports (TS 29.272 §7.3.10); none when absent. */
+  readonly features?: ReadonlyMap<number, number>;
+}
+
+/**
+ * Feature negotiation (TS 29.272 §7.3.10, following TS 29.229 §7.2.1): for each Supported-Features
+ * the request carries, the answer names the features of that list both sides support; a list with
+ * none in common, and a request that offers none, get no Supported-Features.
+ */
+export function negotiatedFeatures(o: Origin, req: Message): Avp[] {
+  const out: Avp[] = [];
+  if (!o.features) return out;
+  for (const sf of findAvps(req.avps, SUPPORTED_FEATURES, VENDOR_3GPP)) {
+    if (findAvp(sf.avps, VENDOR_ID)?.value !== VENDOR_3GPP) continue;
+    const id = findAvp(sf.avps, FEATURE_LIST_ID, VENDOR_3GPP)?.value;
+    const list = findAvp(sf.avps, FEATURE_LIST, VENDOR_3GPP)?.value;
+    if (typeof id !== 'number' || typeof list !== 'number') continue;
+    const common = (list & (o.features.get(id) ?? 0)) >>> 0;
+    if (common === 0) continue;
+    out.push(avp(o.dict, 'Supported-Features', [avp(o.dict, 'Vendor-Id', VENDOR_3GPP), avp(o.dict, 'Feature-List-ID', id), avp(o.dict, 'Feature-List', common)]));
+  }
+  return out;
 }
 
 const SESSION_ID = 263;
 const PROXY_INFO = 284;
+const VENDOR_ID = 266;
+const SUPPORTED_FEATURES = 628;
+const FEATURE_LIST_ID = 629;
+const FEATURE_LIST = 630;
 
 export function vendorSpecificApplicationId(dict: Dictionary): Avp {
   return avp(dict, 'Vendor-Specific-Application-Id', [avp(dict, 'Vendor-Id', VENDOR_3GPP), avp(dict, 'Auth-Application-Id', S6A_APPLICATION_ID)]);
 }
 
 /**
- * An S6a answer: the fixed head, then `body` (Supported-Features, ULA-Flags, Subscription-Data,
+ * An S6a answer: the fixed head, the negotiated Supported-Features, then `body` (ULA-Flags, Subscription-Data,
  * Authentication-Info ... already in grammar order), then Failed-AVP and the request's Proxy-Info.
  */
 export function s6aAnswer(o: Origin, req: Message, outcome: Outcome, body: Avp[] = [], failedAvp?: Avp): Message {
@@ -57,7 +83,8 @@ export function s6aAnswer(o: Origin, req: Message, outcome: Outcome, body: Avp[]
   if ('result' in outcome) avps.push(avp(d, 'Result-Code', outcome.result));
   else avps.push(avp(d, 'Experimental-Result', [avp(d, 'Vendor-Id', VENDOR_3GPP), avp(d, 'Experimental-Result-Code', outcome.experimental)]));
   avps.push(avp(d, 'Auth-Session-State', NO_STATE_MAINTAINED), avp(d, 'Origin-Host', o.host), avp(d, 'Origin-Realm', o.realm));
-  avps.push(...body);
+  // *[Supported-Features] follows Origin-Realm in every S6a answer grammar (§7.2).
+  avps.push(...negotiatedFeatures(o, req), ...body);
   if (failedAvp) avps.push(avp(d, 'Failed-AVP', [failedAvp]));
   avps.push(...findAvps(req.avps, PROXY_INFO));
   return answerTo(req, avps, 'result' in outcome ? outcome.result : undefined);

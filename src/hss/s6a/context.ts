@@ -29,7 +29,16 @@ export interface S6aOptions {
   attempts?: number;
   /** Delay between attempts, ms; default 1000. */
   retryDelayMs?: number;
+  /**
+   * Features this HSS supports, per Feature-List-ID (TS 29.272 §7.3.10), answered where the MME
+   * offers them. Default: list 1 bit 29, Partial Purge (PUR-Flags: purge-ue.ts keeps the MME and SGSN
+   * registrations apart).
+   */
+  supportedFeatures?: Readonly<Record<number, number>>;
 }
+
+/** TS 29.272 Table 7.3.10/1, Feature-List-ID 1, bit 29: Partial Purge from a combined MME/SGSN. */
+export const FEATURE_PARTIAL_PURGE = 1 << 29;
 
 export interface ResolvedOptions {
   readonly maxVectors: number;
@@ -43,6 +52,7 @@ export interface ResolvedOptions {
   readonly pushOnChange: boolean;
   readonly attempts: number;
   readonly retryDelayMs: number;
+  readonly supportedFeatures: ReadonlyMap<number, number>;
 }
 
 export function resolveOptions(o: S6aOptions = {}): ResolvedOptions {
@@ -58,6 +68,7 @@ export function resolveOptions(o: S6aOptions = {}): ResolvedOptions {
     pushOnChange: o.pushOnChange ?? true,
     attempts: Math.max(1, o.attempts ?? 3),
     retryDelayMs: o.retryDelayMs ?? 1000,
+    supportedFeatures: new Map(Object.entries(o.supportedFeatures ?? { 1: FEATURE_PARTIAL_PURGE }).map(([id, list]) => [Number(id), list >>> 0])),
   };
 }
 

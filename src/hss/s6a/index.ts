@@ -11,6 +11,7 @@ import { resolveOptions, type S6aContext, type S6aOptions } from './context.js';
 import { notify, type Notification } from './notify.js';
 import { Outbound, type OutboundRecord } from './outbound.js';
 import { purgeUe } from './purge-ue.js';
+import { reset } from './reset.js';
 import { onSubscriberChanged } from './subscription-change.js';
 import { updateLocation } from './update-location.js';
 
@@ -27,7 +28,12 @@ export interface S6aApplication extends LocalApplication {
   onOutbound(fn: (r: OutboundRecord) => void): () => void;
   /** Last NOR per IMSI. */
   notification(imsi: string): Notification | undefined;
-  /** Resolves when every CLR/IDR/DSR sent so far has its final outcome. */
+  /**
+   * Sends RSR to every MME/SGSN serving subscribers whose IMSI starts with one of `userIds` (all
+   * when empty); resolves with the outcome per node. Throws RangeError on a malformed User-Id.
+   */
+  reset(userIds?: readonly string[]): Promise<OutboundRecord[]>;
+  /** Resolves when every CLR/IDR/DSR/RSR sent so far has its final outcome. */
   settled(): Promise<void>;
   /** Stops listening to store changes. */
   close(): void;
@@ -49,7 +55,7 @@ export function createS6aApplication(deps: { store: Store; options?: S6aOptions 
     attach(ctx: LocalContext) {
       log = ctx.log;
       outbound.attach(ctx);
-      const origin: Origin = { dict: ctx.dict, host: ctx.identity, realm: ctx.realm };
+      const origin: Origin = { dict: ctx.dict, host: ctx.identity, realm: ctx.realm, features: opts.supportedFeatures };
       c = { origin, store: deps.store, opts, log, outbound };
       if (opts.pushOnChange) deps.store.on('subscriber-changed', listener);
     },
@@ -74,6 +80,10 @@ export function createS6aApplication(deps: { store: Store; options?: S6aOptions 
     },
     onOutbound: (fn) => outbound.onRecord(fn),
     notification: (imsi) => notifications.get(imsi),
+    reset(userIds = []) {
+      if (!c) throw new Error('S6a application used before attach');
+      return reset(c, userIds);
+    },
     settled: () => outbound.settled(),
     close() {
       deps.store.off('subscriber-changed', listener);

@@ -1,4 +1,4 @@
-// HSS-initiated S6a requests (CLR §7.2.7, IDR §7.2.9, DSR §7.2.11): built with a fresh Session-Id,
+// HSS-initiated S6a requests (CLR §7.2.7, IDR §7.2.9, DSR §7.2.11, RSR §7.2.15): built with a fresh Session-Id,
 // sent through the node's router (so they can cross a DRA), retried on failure, and recorded. A
 // request that still fails after the last attempt is logged at error level, never dropped silently.
 import type { Logger } from 'pino';
@@ -8,14 +8,16 @@ import type { LocalContext } from '../../node/local-application.js';
 import { NO_STATE_MAINTAINED, S6A_APPLICATION_ID, outcomeCode, vendorSpecificApplicationId } from './answer.js';
 
 export interface OutboundTarget {
-  readonly imsi: string;
+  /** The subscriber (User-Name); absent for RSR, which names subscribers by User-Id prefixes. */
+  readonly imsi?: string;
   readonly host: string;
   readonly realm: string;
 }
 
 /** What happened to one HSS-initiated request. */
 export interface OutboundRecord {
-  readonly command: 'CLR' | 'IDR' | 'DSR';
+  readonly command: OutboundCommand;
+  /** The subscriber, or '*' for an RSR. */
   readonly imsi: string;
   readonly host: string;
   readonly attempts: number;
@@ -24,6 +26,8 @@ export interface OutboundRecord {
   readonly ok: boolean;
   readonly at: string;
 }
+
+export type OutboundCommand = 'CLR' | 'IDR' | 'DSR' | 'RSR';
 
 const RECENT = 256;
 
@@ -57,13 +61,13 @@ export class Outbound {
   }
 
   /** Sends `command` with the common head and `body`; resolves with its record (never rejects). */
-  send(command: 'CLR' | 'IDR' | 'DSR', t: OutboundTarget, body: (d: LocalContext['dict']) => Avp[]): Promise<OutboundRecord> {
+  send(command: OutboundCommand, t: OutboundTarget, body: (d: LocalContext['dict']) => Avp[]): Promise<OutboundRecord> {
     const p = this.run(command, t, body).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
     return p;
   }
 
-  private async run(command: 'CLR' | 'IDR' | 'DSR', t: OutboundTarget, body: (d: LocalContext['dict']) => Avp[]): Promise<OutboundRecord> {
+  private async run(command: OutboundCommand, t: OutboundTarget, body: (d: LocalContext['dict']) => Avp[]): Promise<OutboundRecord> {
     const ctx = this.ctx;
     if (!ctx) throw new Error('S6a application not attached to a node');
     const d = ctx.dict;
@@ -80,7 +84,7 @@ export class Outbound {
         avp(d, 'Origin-Realm', ctx.realm),
         avp(d, 'Destination-Host', t.host),
         avp(d, 'Destination-Realm', t.realm),
-        avp(d, 'User-Name', t.imsi),
+        ...(t.imsi !== undefined ? [avp(d, 'User-Name', t.imsi)] : []),
         ...body(d),
       ];
       // Retransmissions keep the End-to-End id (RFC 6733 §6.1.3 duplicate detection), T bit set.
@@ -98,9 +102,10 @@ export class Outbound {
       if (code !== undefined && code >= 5000) break;
       if (attempt < this.attempts) await new Promise((r) => setTimeout(r, this.retryDelayMs));
     }
-    const rec: OutboundRecord = { command, imsi: t.imsi, host: t.host, attempts: Math.min(attempt, this.attempts), resultCode: code, ok: code === 2001, at: new Date().toISOString() };
-    if (rec.ok) this.log().info({ imsi: t.imsi, peer: t.host, attempts: rec.attempts }, `${command} for ${t.imsi} answered 2001 by ${t.host}`);
-    else this.log().error({ imsi: t.imsi, peer: t.host, resultCode: code, attempts: rec.attempts }, `${command} for ${t.imsi} to ${t.host} failed (${String(code)}) after ${rec.attempts} attempt(s)`);
+    const who = t.imsi ?? '*';
+    const rec: OutboundRecord = { command, imsi: who, host: t.host, attempts: Math.min(attempt, this.attempts), resultCode: code, ok: code === 2001, at: new Date().toISOString() };
+    if (rec.ok) this.log().info({ imsi: who, peer: t.host, attempts: rec.attempts }, `${command} for ${who} answered 2001 by ${t.host}`);
+    else this.log().error({ imsi: who, peer: t.host, resultCode: code, attempts: rec.attempts }, `${command} for ${who} to ${t.host} failed (${String(code)}) after ${rec.attempts} attempt(s)`);
     this.recent.push(rec);
     if (this.recent.length > RECENT) this.recent.shift();
     for (const fn of this.listeners) fn(rec);

@@ -47,15 +47,27 @@ export async function updateLocation(c: S6aContext, req: Message): Promise<Messa
   const host = originHostOf(req);
   const realm = originRealmOf(req);
   const before = c.store.servingNodes.get(imsi);
-  // The ULA leaves only once the new registration is on disk (group commit, one fsync per turn).
-  await (fromMme ? c.store.servingNodes.setMme(imsi, host, realm) : c.store.servingNodes.setSgsn(imsi, host, realm));
+  // §5.2.1.1.3: an MME registering with Single-Registration-Indication ends the SGSN's registration
+  // (a UE that moved from 2G/3G without ISR); the SGSN gets a CLR below.
+  const sgsnCancelled = fromMme && (flags & UlrFlag.SINGLE_REGISTRATION_INDICATION) !== 0 && before?.sgsnHost ? before : undefined;
+  // The ULA leaves only once the new registration is on disk (group commit, one fsync per batch).
+  await Promise.all([
+    fromMme ? c.store.servingNodes.setMme(imsi, host, realm) : c.store.servingNodes.setSgsn(imsi, host, realm),
+    sgsnCancelled ? c.store.servingNodes.clearSgsn(imsi) : undefined,
+  ]);
 
+  const initialAttach = (flags & UlrFlag.INITIAL_ATTACH_INDICATOR) !== 0;
   const oldHost = fromMme ? before?.mmeHost : before?.sgsnHost;
   const oldRealm = (fromMme ? before?.mmeRealm : before?.sgsnRealm) ?? realm;
   if (c.opts.cancelOnChange && oldHost && oldHost.toLowerCase() !== host.toLowerCase()) {
-    const type = (flags & UlrFlag.INITIAL_ATTACH_INDICATOR) !== 0 ? CancellationType.INITIAL_ATTACH_PROCEDURE : fromMme ? CancellationType.MME_UPDATE_PROCEDURE : CancellationType.SGSN_UPDATE_PROCEDURE;
+    const type = initialAttach ? CancellationType.INITIAL_ATTACH_PROCEDURE : fromMme ? CancellationType.MME_UPDATE_PROCEDURE : CancellationType.SGSN_UPDATE_PROCEDURE;
     // After the ULA: the new MME hears first, and a slow old MME cannot hold the attach up.
     setImmediate(() => void cancelLocation(c, { imsi, host: oldHost, realm: oldRealm }, type, fromMme));
+  }
+  if (c.opts.cancelOnChange && sgsnCancelled?.sgsnHost && sgsnCancelled.sgsnHost.toLowerCase() !== host.toLowerCase()) {
+    const t = { imsi, host: sgsnCancelled.sgsnHost, realm: sgsnCancelled.sgsnRealm ?? realm };
+    // The cancellation comes from an MME's update: MME_UPDATE_PROCEDURE (INITIAL_ATTACH_PROCEDURE on attach), CLR-Flags without S6a/S6d-Indicator (to an SGSN).
+    setImmediate(() => void cancelLocation(c, t, initialAttach ? CancellationType.INITIAL_ATTACH_PROCEDURE : CancellationType.MME_UPDATE_PROCEDURE, false));
   }
 
   const body = [avp(d, 'ULA-Flags', ULA_SEPARATION_INDICATION)];

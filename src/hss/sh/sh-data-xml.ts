@@ -48,10 +48,13 @@ export function shDataXml(
   const msisdn = refs.has(DataRef.MSISDN) && sub.msisdn ? `<MSISDN>${escapeXml(sub.msisdn)}</MSISDN>` : '';
   if (ids || msisdn) out += `<PublicIdentifiers>${ids}${msisdn}</PublicIdentifiers>`;
   if (refs.has(DataRef.RepositoryData)) for (const r of repository) out += repositoryDataXml(r.serviceIndication, r.sequenceNumber, r.data);
+  // S-CSCF name and user state are those of the public identity asked about (kept per IMPU).
+  const pub = sub.impus.find((p) => p.impu === impu);
+  const scscfName = pub ? pub.scscfName : sub.scscfName;
   let ims = '';
-  if (refs.has(DataRef.SCSCFName) && sub.scscfName) ims += `<S-CSCFName>${escapeXml(sub.scscfName)}</S-CSCFName>`;
+  if (refs.has(DataRef.SCSCFName) && scscfName) ims += `<S-CSCFName>${escapeXml(scscfName)}</S-CSCFName>`;
   if (refs.has(DataRef.InitialFilterCriteria)) ims += `<IFCs>${renderIfcs(template, sub, impu)}</IFCs>`;
-  if (refs.has(DataRef.IMSUserState)) ims += `<IMSUserState>${imsUserState(sub.registrationState)}</IMSUserState>`;
+  if (refs.has(DataRef.IMSUserState)) ims += `<IMSUserState>${imsUserState(pub ? pub.registrationState : sub.registrationState)}</IMSUserState>`;
   if (refs.has(DataRef.ChargingInformation) && charging) {
     const el = (tag: string, v: string | undefined): string => (v ? `<${tag}>${escapeXml(v)}</${tag}>` : '');
     ims +=

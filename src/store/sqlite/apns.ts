@@ -4,6 +4,7 @@ import { FIELD, matches } from '../fields.js';
 import type { Actor, ApnInput, ApnPatch, ApnProfile, ApnRepository, Page, PageRequest, PdnType } from '../model.js';
 import { conflict, invalid, notFound } from '../store-error.js';
 import type { SqliteServingNodes } from './serving-nodes.js';
+import { ReadCache } from './read-cache.js';
 import { bool, changedFields, pageLimit, toPage, type Ctx } from './shared.js';
 
 interface Row {
@@ -48,12 +49,15 @@ export class SqliteApns implements ApnRepository {
   private readonly byId: Statement<[number], Row>;
   private readonly byName: Statement<[string], Row>;
   private readonly ofSubscriber: Statement<[string], Row>;
+  /** A subscriber's profiles, read by every ULR (read-cache.ts). */
+  private readonly profilesOf: ReadCache<ApnProfile[]>;
 
   private readonly serving: SqliteServingNodes;
 
   constructor(ctx: Ctx, serving: SqliteServingNodes) {
     this.ctx = ctx;
     this.serving = serving;
+    this.profilesOf = new ReadCache(ctx.epochs);
     this.byId = ctx.db.prepare('SELECT * FROM apn WHERE id = ?');
     this.byName = ctx.db.prepare('SELECT * FROM apn WHERE name = ?');
     this.ofSubscriber = ctx.db.prepare('SELECT a.* FROM subscriber_apn sa JOIN apn a ON a.id = sa.apn_id WHERE sa.imsi = ? ORDER BY sa.position');
@@ -84,7 +88,7 @@ export class SqliteApns implements ApnRepository {
   }
 
   forSubscriber(imsi: string): ApnProfile[] {
-    return this.ofSubscriber.all(imsi).map((r) => this.toApn(r));
+    return this.profilesOf.get(imsi, (key) => this.ofSubscriber.all(key).map((r) => this.toApn(r)))!;
   }
 
   list(page?: PageRequest): Page<ApnProfile> {

@@ -10,8 +10,10 @@
 import type { Statement } from 'better-sqlite3';
 import { checkAuc } from '../check.js';
 import { parseSqn } from '../fields.js';
-import type { Actor, AucAlgorithm, AucCredentials, AucInput, AucPatch, AucRepository, AucView, Page, PageRequest, ReserveResult } from '../model.js';
+import type { Actor, AucAlgorithm, AucCredentials, AucInput, AucPatch, AucRepository, AucView, Page, PageRequest, ReserveFailure, ReserveResult } from '../model.js';
 import { badReference, conflict, invalid, notFound } from '../store-error.js';
+import type { GroupStatement } from './group-commit.js';
+import { ReadCache } from './read-cache.js';
 import { changedFields, pageLimit, toPage, type Ctx } from './shared.js';
 
 const SQN_BITS = 48;
@@ -29,6 +31,24 @@ interface AucRow {
 }
 
 const hexBuf = (s: string): Buffer => Buffer.from(s, 'hex');
+
+/** SEQ += n, IND = (IND + n) mod 2^b, refused when SEQ would pass its maximum. SQLite integers are 64-bit: the shifts are exact for 48-bit SQNs. */
+const ADVANCE_SQL = `UPDATE auc SET sqn = (((sqn >> @b) + @n) << @b) | (((sqn & @mask) + @n) & @mask)
+  WHERE imsi = @imsi AND (sqn >> @b) + @n <= @seqMax
+  RETURNING sqn`;
+
+interface AdvanceParams {
+  [key: string]: unknown;
+  imsi: string;
+  n: number;
+  b: number;
+  mask: number;
+  seqMax: number;
+}
+
+function advanceParams(imsi: string, n: number, b: number): AdvanceParams {
+  return { imsi, n, b, mask: 2 ** b - 1, seqMax: 2 ** (SQN_BITS - b) - 1 };
+}
 
 function credentialsOf(r: AucRow): AucCredentials {
   return { imsi: r.imsi, algorithm: r.algorithm as AucAlgorithm, k: r.k, opc: r.opc, op: r.op, amf: r.amf };
@@ -51,7 +71,11 @@ export class SqliteAuc implements AucRepository {
   private readonly aucTaken: Statement<[string], { x: number }>;
   private readonly insert: Statement;
   /** One statement: SEQ += n, IND = (IND + n) mod a, refused when SEQ would pass its maximum. */
-  private readonly advance: Statement<{ imsi: string; n: number; b: number; mask: number; seqMax: number }, AucRow & { before: number }>;
+  private readonly advance: Statement<AdvanceParams, number>;
+  /** The same statement, run by the group commit (on its worker thread for a file). */
+  private readonly advanceGrouped: GroupStatement;
+  /** Keys read by every AIR/MAR (read-cache.ts); the SQN itself is never cached. */
+  private readonly keys: ReadCache<AucCredentials>;
   private readonly listFirst: Statement<[number], AucRow>;
   private readonly listAfter: Statement<[string, number], AucRow>;
 
@@ -62,12 +86,10 @@ export class SqliteAuc implements AucRepository {
     this.subscriberExists = db.prepare('SELECT imsi FROM subscriber WHERE imsi = ?');
     this.aucTaken = db.prepare('SELECT 1 AS x FROM auc WHERE imsi = ?');
     this.insert = db.prepare('INSERT INTO auc (imsi, algorithm, k, opc, op, amf, sqn, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    // SQLite integers are 64-bit: the shifts are exact for 48-bit SQNs.
-    this.advance = db.prepare(
-      `UPDATE auc SET sqn = (((sqn >> @b) + @n) << @b) | (((sqn & @mask) + @n) & @mask)
-       WHERE imsi = @imsi AND (sqn >> @b) + @n <= @seqMax
-       RETURNING imsi, algorithm, k, opc, op, amf, sqn, updated_at`,
-    ) as Statement<{ imsi: string; n: number; b: number; mask: number; seqMax: number }, AucRow & { before: number }>;
+    this.advance = db.prepare(ADVANCE_SQL).pluck() as Statement<AdvanceParams, number>;
+    this.advanceGrouped = ctx.group.prepare(ADVANCE_SQL, 'pluck');
+    // Fewer than the other caches: each entry may hold an AES key schedule (src/hss/auc.ts algorithmOf).
+    this.keys = new ReadCache(ctx.epochs, 20_000);
     this.listFirst = db.prepare('SELECT * FROM auc ORDER BY imsi LIMIT ?');
     this.listAfter = db.prepare('SELECT * FROM auc WHERE imsi > ? ORDER BY imsi LIMIT ?');
   }
@@ -95,8 +117,10 @@ export class SqliteAuc implements AucRepository {
   }
 
   credentials(imsi: string): AucCredentials | undefined {
-    const r = this.byImsi.get(imsi);
-    return r ? credentialsOf(r) : undefined;
+    return this.keys.get(imsi, (key) => {
+      const r = this.byImsi.get(key);
+      return r ? credentialsOf(r) : undefined;
+    });
   }
 
   create(input: AucInput, actor: Actor): AucView {
@@ -159,13 +183,21 @@ export class SqliteAuc implements AucRepository {
     });
   }
 
-  private reserveOne(imsi: string, n: number, indBits: number): ReserveResult {
-    const b = indBits;
-    const row = this.advance.get({ imsi, n, b, mask: 2 ** b - 1, seqMax: 2 ** (SQN_BITS - b) - 1 });
-    if (!row) return { ok: false, reason: this.byImsi.get(imsi) ? 'sqn-exhausted' : 'unknown-subscriber' };
+  /** The SQNs taken, given SQN_HE after the UPDATE moved it by n (undefined: no row moved, and why). */
+  private taken(imsi: string, sqn: number | undefined, n: number, b: number): number[] | ReserveFailure {
+    if (sqn === undefined) return this.aucTaken.get(imsi) ? 'sqn-exhausted' : 'unknown-subscriber';
     const a = 2 ** b;
-    const before = (Math.floor(row.sqn / a) - n) * a + ((((row.sqn % a) - n) % a) + a) % a;
-    return { ok: true, credentials: credentialsOf(row), sqns: sqnsAfter(before, n, b) };
+    const before = (Math.floor(sqn / a) - n) * a + ((((sqn % a) - n) % a) + a) % a;
+    return sqnsAfter(before, n, b);
+  }
+
+  /** The reservation with the subscriber's keys, read (from the cache) after COMMIT. */
+  private withKeys(imsi: string, r: number[] | ReserveFailure): ReserveResult {
+    if (typeof r === 'string') return { ok: false, reason: r };
+    const credentials = this.credentials(imsi);
+    // Deleted between the UPDATE and now: its SQNs are spent, and it has no keys to use them with.
+    if (!credentials) return { ok: false, reason: 'unknown-subscriber' };
+    return { ok: true, credentials, sqns: r };
   }
 
   private checkReserve(n: number, indBits: number): void {
@@ -175,12 +207,13 @@ export class SqliteAuc implements AucRepository {
 
   reserveSqns(imsi: string, n: number, indBits: number): Promise<ReserveResult> {
     this.checkReserve(n, indBits);
-    return this.ctx.group.enqueue(() => this.reserveOne(imsi, n, indBits));
+    return this.ctx.group.enqueue<number | undefined>(this.advanceGrouped, advanceParams(imsi, n, indBits)).then((sqn) => this.withKeys(imsi, this.taken(imsi, sqn, n, indBits)));
   }
 
   reserveSqnsNow(imsi: string, n: number, indBits: number): ReserveResult {
     this.checkReserve(n, indBits);
-    return this.ctx.db.transaction(() => this.reserveOne(imsi, n, indBits)).immediate();
+    const sqn = this.ctx.db.transaction(() => this.advance.get(advanceParams(imsi, n, indBits))).immediate();
+    return this.withKeys(imsi, this.taken(imsi, sqn, n, indBits));
   }
 
   /** Commits every queued reservation (and serving-node write) now. */

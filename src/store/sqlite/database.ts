@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { ErrorCode } from '../../errors.js';
 import { StoreError } from '../store-error.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
+import { CACHE_GENERATION_SQL } from './read-cache.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -37,6 +38,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}, migrations: r
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
     db.pragma(`cache_size = -${opts.cacheKiB ?? DEFAULT_CACHE_KIB}`);
     migrate(db, file, migrations);
+    if (migrations === MIGRATIONS) db.exec(CACHE_GENERATION_SQL);
   } catch (err) {
     db.close();
     throw err;

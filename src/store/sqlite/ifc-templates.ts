@@ -1,5 +1,8 @@
-// iFC templates (TS 29.228 Annex B InitialFilterCriteria XML), shared by many IMS subscribers.
-import type { Actor, IfcTemplate, IfcTemplateInput, IfcTemplateRepository, Page, PageRequest } from '../model.js';
+// iFC templates (TS 29.228 Annex B InitialFilterCriteria XML), shared by many IMS subscribers. The
+// XML is checked against Annex E (ifc-xml.ts) before it is written: a bad one is refused with its
+// line and column, never stored to break every SAA that would carry it.
+import { checkIfcXml } from '../ifc-xml.js';
+import type { Actor, IfcTemplate, IfcTemplateInput, IfcTemplateRepository, ImsSubscriberRepository, Page, PageRequest } from '../model.js';
 import { conflict, invalid, notFound } from '../store-error.js';
 import { changedFields, pageLimit, toPage, type Ctx } from './shared.js';
 
@@ -15,16 +18,19 @@ const toTemplate = (r: Row): IfcTemplate => ({ id: r.id, name: r.name, xml: r.xm
 
 function check(t: Partial<IfcTemplateInput>): void {
   if (t.name !== undefined && (typeof t.name !== 'string' || t.name.trim() === '' || t.name.length > 200)) throw invalid('name', 'name: must be a non-empty string of at most 200 characters');
-  if (t.xml !== undefined && (typeof t.xml !== 'string' || !t.xml.includes('<InitialFilterCriteria'))) {
-    throw invalid('xml', 'xml: must be XML holding one or more <InitialFilterCriteria> elements (TS 29.228 Annex B)');
-  }
+  if (t.xml === undefined) return;
+  if (typeof t.xml !== 'string') throw invalid('xml', 'xml: must be XML holding one or more <InitialFilterCriteria> elements (TS 29.228 Annex B)');
+  const p = checkIfcXml(t.xml);
+  if (p) throw invalid('xml', `xml: line ${p.line}, column ${p.column}: ${p.message}`, { line: p.line, column: p.column });
 }
 
 export class SqliteIfcTemplates implements IfcTemplateRepository {
   private readonly ctx: Ctx;
+  private readonly ims: ImsSubscriberRepository;
 
-  constructor(ctx: Ctx) {
+  constructor(ctx: Ctx, ims: ImsSubscriberRepository) {
     this.ctx = ctx;
+    this.ims = ims;
   }
 
   get(id: number): IfcTemplate | undefined {
@@ -64,11 +70,17 @@ export class SqliteIfcTemplates implements IfcTemplateRepository {
       this.ctx.db.prepare('UPDATE ifc_template SET name = ?, xml = ?, updated_at = ? WHERE id = ?').run(patch.name ?? cur.name, patch.xml ?? cur.xml, this.ctx.now(), id);
       this.ctx.audit(actor, 'update', 'ifc-template', id, patch);
       if (patch.xml !== undefined) {
-        // Registered users of the template need a PPR with the new User-Data (Cx issue).
-        const users = this.ctx.db.prepare("SELECT impi, scscf_name FROM ims_subscriber WHERE ifc_template_id = ? AND scscf_name IS NOT NULL").all(id) as { impi: string; scscf_name: string }[];
+        // Users of the template with an S-CSCF holding their profile need a PPR with the new User-Data.
+        const users = this.ctx.db
+          .prepare(
+            `SELECT s.impi FROM ims_subscriber s WHERE s.ifc_template_id = ?
+               AND EXISTS (SELECT 1 FROM ims_public_identity p WHERE p.impi = s.impi AND p.scscf_name IS NOT NULL)`,
+          )
+          .all(id) as { impi: string }[];
         for (const u of users) {
-          const impus = (this.ctx.db.prepare('SELECT impu FROM ims_public_identity WHERE impi = ? ORDER BY position').all(u.impi) as { impu: string }[]).map((x) => x.impu);
-          this.ctx.later('ims-subscriber-changed', { impi: u.impi, kind: 'updated', fields: changedFields(patch).map((f) => `ifcTemplate.${f}`), impus, scscfName: u.scscf_name });
+          const sub = this.ims.get(u.impi);
+          if (!sub) continue;
+          this.ctx.later('ims-subscriber-changed', { impi: u.impi, kind: 'updated', fields: changedFields(patch).map((f) => `ifcTemplate.${f}`), impus: sub.impus.map((p) => p.impu), scscfName: sub.scscfName });
         }
       }
       return this.get(id)!;

@@ -1,9 +1,14 @@
 // IMS subscribers (TS 29.228 §6.1, TS 23.228 §4.3.3): one private identity (IMPI) with its public
 // identities (IMPUs: barring, implicit registration set), the authentication scheme and digest
-// secret, the iFC template, and the S-CSCF assignment of the last SAR. IMPU and IMPI lookups are
-// primary keys (Cx UAR/LIR/MAR/SAR are keyed by them).
+// secret, the iFC template, the IMS subscription it shares with other IMPIs, and per IMPU the
+// registration state and S-CSCF of the last SAR (TS 29.228 keeps them per public identity).
+// IMPU and IMPI lookups are primary keys (Cx UAR/LIR/MAR/SAR are keyed by them).
+//
+// IMPU rows carry the Sh data of their identity (repository data, subscriptions: ON DELETE
+// CASCADE), so an edit of the IMPU list changes rows in place and deletes only the removed ones.
 import type { Statement } from 'better-sqlite3';
 import { FIELD, matches } from '../fields.js';
+import { registrationSummary } from '../implicit-set.js';
 import type {
   Actor,
   DigestCredentials,
@@ -15,6 +20,8 @@ import type {
   ImsSubscriberRepository,
   Page,
   PageRequest,
+  PublicIdentity,
+  PublicIdentityInput,
 } from '../model.js';
 import { badReference, conflict, invalid, notFound } from '../store-error.js';
 import { bool, changedFields, pageLimit, toPage, type Ctx } from './shared.js';
@@ -29,10 +36,18 @@ interface Row {
   digest_ha1: string | null;
   digest_qop: string | null;
   ifc_template_id: number | null;
-  scscf_name: string | null;
-  registration_state: string;
+  subscription_id: string | null;
   created_at: string;
   updated_at: string;
+}
+
+interface ImpuRow {
+  impu: string;
+  position: number;
+  barred: number;
+  irs: number;
+  scscf_name: string | null;
+  registration_state: string;
 }
 
 const SCHEMES = ['aka', 'sip-digest', 'digest-md5'];
@@ -47,6 +62,7 @@ function check(s: ImsSubscriberPatch & { impi?: string }, creating: boolean): vo
   if (s.digestHa1 != null && !matches(FIELD.ha1, s.digestHa1)) throw invalid('digestHa1', `digestHa1: ${FIELD.ha1.description}`);
   if (s.digestPassword != null && (typeof s.digestPassword !== 'string' || s.digestPassword.length === 0)) throw invalid('digestPassword', 'digestPassword: must be a non-empty string');
   if (s.digestPassword != null && s.digestHa1 != null) throw invalid('digestHa1', 'digestHa1: give digestPassword or digestHa1, not both');
+  if (s.subscriptionId != null && !matches(FIELD.subscriptionId, s.subscriptionId)) throw invalid('subscriptionId', `subscriptionId: ${FIELD.subscriptionId.description}`);
   if (s.impus !== undefined) {
     if (!Array.isArray(s.impus) || (creating && s.impus.length === 0)) throw invalid('impus', 'impus: must be a list of at least one public identity');
     const seen = new Set<string>();
@@ -59,22 +75,46 @@ function check(s: ImsSubscriberPatch & { impi?: string }, creating: boolean): vo
   }
 }
 
+const toIdentity = (p: ImpuRow): PublicIdentity => ({
+  impu: p.impu,
+  barred: bool(p.barred),
+  irs: p.irs,
+  scscfName: p.scscf_name,
+  registrationState: p.registration_state as ImsRegistrationState,
+});
+
 export class SqliteImsSubscribers implements ImsSubscriberRepository {
   private readonly ctx: Ctx;
   private readonly byImpi: Statement<[string], Row>;
   private readonly impiOfImpu: Statement<[string], { impi: string }>;
-  private readonly impusOf: Statement<[string], { impu: string; barred: number; irs: number }>;
-  private readonly insertImpu: Statement;
+  private readonly impusOf: Statement<[string], ImpuRow>;
+  private readonly insertImpu: Statement<[string, string, number, number, number, string | null, string, string | null]>;
+  private readonly moveImpu: Statement<[number, number, number, string]>;
+  private readonly deleteImpu: Statement<[string]>;
+  private readonly setImpuServer: Statement<[string | null, string, string, string]>;
+  private readonly sameSubscription: Statement<[string, string], { impi: string }>;
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
-    this.byImpi = ctx.db.prepare('SELECT * FROM ims_subscriber WHERE impi = ?');
-    this.impiOfImpu = ctx.db.prepare('SELECT impi FROM ims_public_identity WHERE impu = ?');
-    this.impusOf = ctx.db.prepare('SELECT impu, barred, irs FROM ims_public_identity WHERE impi = ? ORDER BY position');
-    this.insertImpu = ctx.db.prepare('INSERT INTO ims_public_identity (impu, impi, position, barred, irs) VALUES (?, ?, ?, ?, ?)');
+    const db = ctx.db;
+    this.byImpi = db.prepare('SELECT * FROM ims_subscriber WHERE impi = ?');
+    this.impiOfImpu = db.prepare('SELECT impi FROM ims_public_identity WHERE impu = ?');
+    this.impusOf = db.prepare('SELECT impu, position, barred, irs, scscf_name, registration_state FROM ims_public_identity WHERE impi = ? ORDER BY position');
+    this.insertImpu = db.prepare(
+      'INSERT INTO ims_public_identity (impu, impi, position, barred, irs, scscf_name, registration_state, scscf_updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.moveImpu = db.prepare('UPDATE ims_public_identity SET position = ?, barred = ?, irs = ? WHERE impu = ?');
+    this.deleteImpu = db.prepare('DELETE FROM ims_public_identity WHERE impu = ?');
+    this.setImpuServer = db.prepare('UPDATE ims_public_identity SET scscf_name = ?, registration_state = ?, scscf_updated_at = ? WHERE impu = ?');
+    this.sameSubscription = db.prepare(
+      `SELECT impi FROM ims_subscriber WHERE subscription_id = (SELECT subscription_id FROM ims_subscriber WHERE impi = ?)
+         AND impi <> ? ORDER BY impi`,
+    );
   }
 
   private toIms(r: Row): ImsSubscriber {
+    const impus = this.impusOf.all(r.impi).map(toIdentity);
+    const summary = registrationSummary(impus);
     return {
       impi: r.impi,
       imsi: r.imsi,
@@ -84,9 +124,10 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
       digestSecret: r.digest_password !== null ? 'password' : r.digest_ha1 !== null ? 'ha1' : null,
       digestQop: r.digest_qop as 'auth' | 'auth-int' | null,
       ifcTemplateId: r.ifc_template_id,
-      impus: this.impusOf.all(r.impi).map((p) => ({ impu: p.impu, barred: bool(p.barred), irs: p.irs })),
-      scscfName: r.scscf_name,
-      registrationState: r.registration_state as ImsRegistrationState,
+      subscriptionId: r.subscription_id,
+      impus,
+      scscfName: summary.scscfName,
+      registrationState: summary.state,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
@@ -126,11 +167,39 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
     }
   }
 
-  private writeImpus(impi: string, impus: ImsSubscriberInput['impus']): void {
+  private claim(impi: string, p: PublicIdentityInput, i: number): void {
+    const owner = this.impiOfImpu.get(p.impu);
+    if (owner && owner.impi !== impi) throw conflict(`impus[${i}].impu`, `impus[${i}].impu: ${p.impu} already belongs to ${owner.impi}`);
+  }
+
+  private writeImpus(impi: string, impus: readonly PublicIdentityInput[]): void {
     impus.forEach((p, i) => {
-      const owner = this.impiOfImpu.get(p.impu);
-      if (owner) throw conflict(`impus[${i}].impu`, `impus[${i}].impu: ${p.impu} already belongs to ${owner.impi}`);
-      this.insertImpu.run(p.impu, impi, i, p.barred ? 1 : 0, p.irs ?? 0);
+      this.claim(impi, p, i);
+      this.insertImpu.run(p.impu, impi, i, p.barred ? 1 : 0, p.irs ?? 0, null, 'not-registered', null);
+    });
+  }
+
+  /**
+   * Brings the IMPU rows of `impi` to `next` without touching the rows that stay: kept IMPUs keep
+   * their registration state, S-CSCF and Sh data (only position, barring and set change); removed
+   * ones are deleted (their Sh data with them); new ones join their implicit registration set's
+   * state, since the S-CSCF learns of them with the profile push this change causes (TS 29.228 §6.1.5).
+   */
+  private syncImpus(impi: string, next: readonly PublicIdentityInput[]): void {
+    const current = new Map(this.impusOf.all(impi).map((r) => [r.impu, r]));
+    const wanted = new Set(next.map((p) => p.impu));
+    for (const impu of current.keys()) if (!wanted.has(impu)) this.deleteImpu.run(impu);
+    const now = this.ctx.now();
+    next.forEach((p, i) => {
+      const irs = p.irs ?? 0;
+      if (current.has(p.impu)) {
+        this.moveImpu.run(i, p.barred ? 1 : 0, irs, p.impu);
+        return;
+      }
+      this.claim(impi, p, i);
+      const member = next.find((q) => (q.irs ?? 0) === irs && current.get(q.impu) !== undefined && current.get(q.impu)!.registration_state !== 'not-registered');
+      const from = member ? current.get(member.impu)! : undefined;
+      this.insertImpu.run(p.impu, impi, i, p.barred ? 1 : 0, irs, from?.scscf_name ?? null, from?.registration_state ?? 'not-registered', from ? now : null);
     });
   }
 
@@ -152,9 +221,22 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
       this.ctx.db
         .prepare(
           `INSERT INTO ims_subscriber (impi, imsi, msisdn, auth_scheme, digest_realm, digest_password, digest_ha1, digest_qop, ifc_template_id,
-             scscf_name, registration_state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'not-registered', ?, ?)`,
+             subscription_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(input.impi, input.imsi ?? null, input.msisdn ?? null, scheme, input.digestRealm ?? null, input.digestPassword ?? null, input.digestHa1?.toLowerCase() ?? null, input.digestQop ?? null, input.ifcTemplateId ?? null, now, now);
+        .run(
+          input.impi,
+          input.imsi ?? null,
+          input.msisdn ?? null,
+          scheme,
+          input.digestRealm ?? null,
+          input.digestPassword ?? null,
+          input.digestHa1?.toLowerCase() ?? null,
+          input.digestQop ?? null,
+          input.ifcTemplateId ?? null,
+          input.subscriptionId ?? null,
+          now,
+          now,
+        );
       this.writeImpus(input.impi, input.impus);
       this.ctx.audit(actor, 'create', 'ims-subscriber', input.impi, input);
       return this.get(input.impi)!;
@@ -177,18 +259,16 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
         ha1: patch.digestHa1 !== undefined ? (patch.digestHa1?.toLowerCase() ?? null) : patch.digestPassword != null ? null : cur.digest_ha1,
         qop: patch.digestQop !== undefined ? patch.digestQop : cur.digest_qop,
         ifc: patch.ifcTemplateId !== undefined ? patch.ifcTemplateId : cur.ifc_template_id,
+        subscription: patch.subscriptionId !== undefined ? patch.subscriptionId : cur.subscription_id,
       };
       this.checkScheme(next.scheme, next.imsi, next.password, next.ha1);
       this.ctx.db
         .prepare(
           `UPDATE ims_subscriber SET imsi = ?, msisdn = ?, auth_scheme = ?, digest_realm = ?, digest_password = ?, digest_ha1 = ?, digest_qop = ?,
-             ifc_template_id = ?, updated_at = ? WHERE impi = ?`,
+             ifc_template_id = ?, subscription_id = ?, updated_at = ? WHERE impi = ?`,
         )
-        .run(next.imsi, next.msisdn, next.scheme, next.realm, next.password, next.ha1, next.qop, next.ifc, this.ctx.now(), impi);
-      if (patch.impus !== undefined) {
-        this.ctx.db.prepare('DELETE FROM ims_public_identity WHERE impi = ?').run(impi);
-        this.writeImpus(impi, patch.impus);
-      }
+        .run(next.imsi, next.msisdn, next.scheme, next.realm, next.password, next.ha1, next.qop, next.ifc, next.subscription, this.ctx.now(), impi);
+      if (patch.impus !== undefined) this.syncImpus(impi, patch.impus);
       this.ctx.audit(actor, 'update', 'ims-subscriber', impi, patch);
       const after = this.get(impi)!;
       this.ctx.later('ims-subscriber-changed', { impi, kind: 'updated', fields: changedFields(patch), impus: after.impus.map((p) => p.impu), scscfName: after.scscfName });
@@ -212,14 +292,28 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
     return { impi, realm: r.digest_realm, password: r.digest_password, ha1: r.digest_ha1, qop: r.digest_qop as 'auth' | 'auth-int' | null };
   }
 
-  setServer(impi: string, scscfName: string | null, state: ImsRegistrationState): boolean {
-    const before = this.byImpi.get(impi);
-    const r = this.ctx.db.prepare('UPDATE ims_subscriber SET scscf_name = ?, registration_state = ?, scscf_updated_at = ? WHERE impi = ?').run(scscfName, state, this.ctx.now(), impi);
-    // Sh subscribers to IMSUserState / S-CSCFName are told (PNR) only when something they see changed.
-    if (before && (before.registration_state !== state || before.scscf_name !== scscfName)) {
-      const impus = this.impusOf.all(impi).map((p) => p.impu);
-      this.ctx.emit('ims-registration-changed', { impi, impus, previous: before.registration_state as ImsRegistrationState, state, previousScscfName: before.scscf_name, scscfName });
-    }
-    return r.changes > 0;
+  setServer(impi: string, scscfName: string | null, state: ImsRegistrationState, impus?: readonly string[]): boolean {
+    return this.ctx.write(() => {
+      const rows = this.impusOf.all(impi).filter((r) => impus === undefined || impus.includes(r.impu));
+      if (rows.length === 0) return false;
+      const now = this.ctx.now();
+      // Sh subscribers to IMSUserState / S-CSCFName are told (PNR) only about IMPUs whose state or
+      // S-CSCF changed; one event per former (state, S-CSCF), so each says what it was before.
+      const moved = new Map<string, { previous: ImsRegistrationState; previousScscfName: string | null; impus: string[] }>();
+      for (const r of rows) {
+        if (r.registration_state === state && r.scscf_name === scscfName) continue;
+        this.setImpuServer.run(scscfName, state, now, r.impu);
+        const key = JSON.stringify([r.registration_state, r.scscf_name]);
+        const group = moved.get(key) ?? { previous: r.registration_state as ImsRegistrationState, previousScscfName: r.scscf_name, impus: [] };
+        group.impus.push(r.impu);
+        moved.set(key, group);
+      }
+      for (const g of moved.values()) this.ctx.later('ims-registration-changed', { impi, impus: g.impus, previous: g.previous, state, previousScscfName: g.previousScscfName, scscfName });
+      return true;
+    });
+  }
+
+  associatedImpis(impi: string): string[] {
+    return this.sameSubscription.all(impi, impi).map((r) => r.impi);
   }
 }

@@ -157,6 +157,27 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_resource ON audit_log (resource, resource_id);
 `,
   },
+  {
+    version: 2,
+    description: 'IMS registration state and S-CSCF per public identity (TS 29.228 §6.1.2); IMS subscription groups',
+    // The state of each IMPI moves to every one of its IMPUs (they all registered together before),
+    // then leaves ims_subscriber so there is one place that says it.
+    sql: `
+ALTER TABLE ims_public_identity ADD COLUMN scscf_name TEXT;
+ALTER TABLE ims_public_identity ADD COLUMN registration_state TEXT NOT NULL DEFAULT 'not-registered';
+ALTER TABLE ims_public_identity ADD COLUMN scscf_updated_at TEXT;
+UPDATE ims_public_identity SET
+  scscf_name = (SELECT s.scscf_name FROM ims_subscriber s WHERE s.impi = ims_public_identity.impi),
+  registration_state = (SELECT s.registration_state FROM ims_subscriber s WHERE s.impi = ims_public_identity.impi),
+  scscf_updated_at = (SELECT s.scscf_updated_at FROM ims_subscriber s WHERE s.impi = ims_public_identity.impi);
+ALTER TABLE ims_subscriber DROP COLUMN scscf_name;
+ALTER TABLE ims_subscriber DROP COLUMN registration_state;
+ALTER TABLE ims_subscriber DROP COLUMN scscf_updated_at;
+-- TS 23.228 §4.3.3.1: IMPIs sharing one IMS subscription (SAA Associated-Identities).
+ALTER TABLE ims_subscriber ADD COLUMN subscription_id TEXT;
+CREATE INDEX ims_subscriber_subscription ON ims_subscriber (subscription_id) WHERE subscription_id IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,7 +1,8 @@
 // What the SQLite repositories share: the connection, the clock, audit rows written in the same
 // transaction as the change, events emitted after commit, keyset pages.
 import type { SqliteDatabase } from './database.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { CacheEpoch } from './read-cache.js';
 import type { Actor, AuditAction, Page, PageRequest, StoreEvents } from '../model.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../model.js';
 import { invalid } from '../store-error.js';
@@ -24,14 +25,17 @@ export class Ctx {
   readonly emit: <E extends keyof StoreEvents>(event: E, payload: StoreEvents[E]) => void;
   /** Hot-path writes (SQN reservations, serving nodes): one transaction and fsync per event-loop turn. */
   readonly group: GroupCommit;
+  /** Validity of the request-path read caches (read-cache.ts); moved by every committed write. */
+  readonly epochs: CacheEpoch;
   private readonly insertAudit;
   /** Events wait here until the surrounding transaction has committed. */
   private pending: (() => void)[] = [];
 
-  constructor(db: SqliteDatabase, emit: <E extends keyof StoreEvents>(event: E, payload: StoreEvents[E]) => void) {
+  constructor(db: SqliteDatabase, emit: <E extends keyof StoreEvents>(event: E, payload: StoreEvents[E]) => void, group: GroupCommitOptions = {}) {
     this.db = db;
     this.emit = emit;
-    this.group = new GroupCommit(db);
+    this.group = new GroupCommit(db, group);
+    this.epochs = new CacheEpoch(db);
     this.insertAudit = db.prepare('INSERT INTO audit_log (at, actor, action, resource, resource_id, details) VALUES (?, ?, ?, ?, ?, ?)');
   }
 
@@ -58,6 +62,7 @@ export class Ctx {
       this.pending = [];
       throw err;
     }
+    this.epochs.bump();
     const events = this.pending;
     this.pending = [];
     for (const e of events) e();

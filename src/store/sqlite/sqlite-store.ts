@@ -38,7 +38,7 @@ export class ImportError extends StoreError {
   /** The row's problem without the source and row prefix ("imsi: must be 5-15 digits"). */
   readonly detail: string;
   constructor(cause: StoreError, source: string, row: number) {
-    super(cause.code as ConstructorParameters<typeof StoreError>[0], `${source} row ${row}: ${cause.message}`, cause.field);
+    super(cause.code as ConstructorParameters<typeof StoreError>[0], `${source} row ${row}: ${cause.message}`, cause.field, cause.location);
     this.row = row;
     this.detail = cause.message;
   }
@@ -69,13 +69,13 @@ export class SqliteStore implements Store {
       } catch (err) {
         this.events.emit('listener-error', err);
       }
-    });
+    }, { file, ...(opts.busyTimeoutMs !== undefined ? { busyTimeoutMs: opts.busyTimeoutMs } : {}), ...(opts.synchronous ? { synchronous: opts.synchronous } : {}) });
     this.servingNodes = new SqliteServingNodes(this.ctx);
     this.auc = new SqliteAuc(this.ctx);
     this.subscribers = new SqliteSubscribers(this.ctx, this.auc, this.servingNodes);
     this.apns = new SqliteApns(this.ctx, this.servingNodes);
     this.imsSubscribers = new SqliteImsSubscribers(this.ctx);
-    this.ifcTemplates = new SqliteIfcTemplates(this.ctx);
+    this.ifcTemplates = new SqliteIfcTemplates(this.ctx, this.imsSubscribers);
     this.roamingRules = new SqliteRoamingRules(this.ctx);
     this.sh = new SqliteShData(this.ctx);
     this.audit = new SqliteAuditLog(this.ctx);
@@ -136,7 +136,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
-    this.auc.flush();
+    this.ctx.group.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -17,6 +17,7 @@ import type {
 import { badReference, conflict, invalid, notFound } from '../store-error.js';
 import type { SqliteAuc } from './auc.js';
 import type { SqliteServingNodes } from './serving-nodes.js';
+import { ReadCache } from './read-cache.js';
 import { bool, changedFields, pageLimit, toPage, type Ctx } from './shared.js';
 
 interface SubscriberRow {
@@ -65,12 +66,15 @@ export class SqliteSubscribers implements SubscriberRepository {
   private readonly msisdnTaken: Statement<[string], { x: number }>;
   private readonly listFirst: Statement<[number], SubscriberRow>;
   private readonly listAfter: Statement<[string, number], SubscriberRow>;
+  /** ULR/AIR read the subscriber on every request (read-cache.ts). */
+  private readonly cache: ReadCache<Subscriber>;
 
   constructor(ctx: Ctx, auc: SqliteAuc, serving: SqliteServingNodes) {
     this.ctx = ctx;
     this.auc = auc;
     this.serving = serving;
     const db = ctx.db;
+    this.cache = new ReadCache(ctx.epochs);
     // One statement per lookup: the APN list and roaming rules come along as JSON arrays, which
     // saves two more trips into SQLite per ULR (half the lookup time at 1M subscribers).
     const full = `SELECT s.*,
@@ -118,9 +122,13 @@ export class SqliteSubscribers implements SubscriberRepository {
   }
 
   get(imsi: string): Subscriber | undefined {
+    return this.cache.get(imsi, this.load);
+  }
+
+  private readonly load = (imsi: string): Subscriber | undefined => {
     const r = this.byImsi.get(imsi);
     return r ? this.toSubscriber(r) : undefined;
-  }
+  };
 
   getByMsisdn(msisdn: string): Subscriber | undefined {
     const r = this.byMsisdn.get(msisdn);

@@ -55,9 +55,11 @@ export async function startBed(
   options: CxOptions = {},
   answer?: ConstructorParameters<typeof ScriptedPeer>[0]['answer'],
   more: (s: SqliteStore) => LocalApplication[] = () => [],
+  /** A store file the caller owns (to restart on it): left in place on close. */
+  file?: string,
 ): Promise<Bed> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'diamond-cx-'));
-  const store = openSqliteStore(path.join(dir, 'diamond.sqlite'));
+  const dir = file === undefined ? mkdtempSync(path.join(tmpdir(), 'diamond-cx-')) : undefined;
+  const store = openSqliteStore(file ?? path.join(dir!, 'diamond.sqlite'));
   seed(store);
   const cx = createCxApplication({ store, options });
   const node = new DiameterNode({
@@ -83,7 +85,7 @@ export async function startBed(
       for (const s of t.sockets) s.destroy();
       t.server.close();
       store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -108,8 +108,10 @@ export function air(peer: ScriptedPeer, imsi: string, f: AirFields = { eutran: 1
   return peer.sendMessage(request(318, avps));
 }
 
-export function ulr(peer: ScriptedPeer, imsi: string, flags = 0b10, f: { rat?: number; plmn?: { mcc: string; mnc: string } } = {}): Promise<Message> {
+export function ulr(peer: ScriptedPeer, imsi: string, flags = 0b10, f: { rat?: number; plmn?: { mcc: string; mnc: string }; extra?: Avp[] } = {}): Promise<Message> {
   const avps = head(peer, imsi);
+  // ULR grammar order (TS 29.272 §7.2.3): *[Supported-Features] and [Terminal-Information] come before RAT-Type.
+  avps.push(...(f.extra ?? []));
   avps.push(avp(dict, 'RAT-Type', f.rat ?? 1004), avp(dict, 'ULR-Flags', flags), avp(dict, 'Visited-PLMN-Id', f.plmn ?? HOME));
   return peer.sendMessage(request(316, avps));
 }
@@ -142,6 +144,11 @@ export function child(a: Avp | undefined, name: string): Avp | undefined {
 export function children(a: Avp | undefined, name: string): Avp[] {
   const def = dict.avpByName(name)!;
   return findAvps(a?.avps, def.code, def.vendorId);
+}
+
+export function tops(m: Message, name: string): Avp[] {
+  const def = dict.avpByName(name)!;
+  return findAvps(m.avps, def.code, def.vendorId);
 }
 
 export function top(m: Message, name: string): Avp | undefined {

@@ -3,11 +3,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { avp } from '../../../src/diameter/codec/builder.js';
 import { waitFor } from '../../support/node-config.js';
-import { child, children, dict, IMSI, nor, pur, resultOf, startHss, top, ulr, type Hss } from './harness.js';
+import { child, children, dict, IMSI, nor, pur, resultOf, startHss, top, tops, ulr, type Hss } from './harness.js';
 
 const S6A_INDICATOR = 0b10;
 const SKIP_SUBSCRIBER_DATA = 0b100;
 const INITIAL_ATTACH = 0b100000;
+const SINGLE_REGISTRATION = 0b1;
+const PARTIAL_PURGE = 1 << 29;
+
+const supportedFeatures = (id: number, list: number) =>
+  avp(dict, 'Supported-Features', [avp(dict, 'Vendor-Id', 10415), avp(dict, 'Feature-List-ID', id), avp(dict, 'Feature-List', list)]);
 
 describe('S6a ULR/ULA', () => {
   let hss: Hss;
@@ -95,6 +100,46 @@ describe('S6a ULR/ULA', () => {
     await ulr(third, IMSI, S6A_INDICATOR | INITIAL_ATTACH);
     await waitFor(() => fresh.received.length === 1, 'CLR at mme2');
     expect(top(fresh.received[0]!, 'Cancellation-Type')?.value).toBe(4);
+  });
+
+  it('single registration: an MME registering with Single-Registration-Indication cancels the SGSN (CLR without S6a indicator) and ends its registration', async () => {
+    const sgsn = await hss.mme('sgsn1.epc.test');
+    const mme = await hss.mme('mme1.epc.test');
+    expect(resultOf(await ulr(sgsn, IMSI, 0, { rat: 1000 }))).toEqual({ result: 2001 });
+    // Without the indication (ISR possible), both registrations stay and nobody is cancelled.
+    expect(resultOf(await ulr(mme, IMSI, S6A_INDICATOR))).toEqual({ result: 2001 });
+    await hss.app.settled();
+    expect(sgsn.received).toHaveLength(0);
+    expect(hss.store.servingNodes.get(IMSI)).toMatchObject({ mmeHost: 'mme1.epc.test', sgsnHost: 'sgsn1.epc.test' });
+    // With it: CLR to the SGSN, the SGSN registration cleared (in the store, after the ULA).
+    expect(resultOf(await ulr(mme, IMSI, S6A_INDICATOR | SINGLE_REGISTRATION))).toEqual({ result: 2001 });
+    await waitFor(() => sgsn.received.length === 1, 'CLR at the SGSN');
+    const clr = sgsn.received[0]!;
+    expect(clr.commandCode).toBe(317);
+    expect(top(clr, 'Destination-Host')?.value).toBe('sgsn1.epc.test');
+    expect(top(clr, 'Cancellation-Type')?.value).toBe(0); // MME_UPDATE_PROCEDURE
+    expect(top(clr, 'CLR-Flags')?.value).toBe(0); // to an SGSN: no S6a/S6d-Indicator
+    expect(hss.store.servingNodes.get(IMSI)).toMatchObject({ mmeHost: 'mme1.epc.test', sgsnHost: null, sgsnRealm: null });
+    await hss.app.settled();
+    expect(hss.app.outbound.map((r) => [r.command, r.host, r.ok])).toEqual([['CLR', 'sgsn1.epc.test', true]]);
+    expect(mme.received).toHaveLength(0);
+  });
+
+  it('negotiates Supported-Features: answers the common features of each offered list, nothing when none are offered or shared', async () => {
+    const mme = await hss.mme('mme1.epc.test');
+    const offered = await ulr(mme, IMSI, S6A_INDICATOR, { extra: [supportedFeatures(1, PARTIAL_PURGE | 0b111), supportedFeatures(2, 0b11)] });
+    expect(resultOf(offered)).toEqual({ result: 2001 });
+    const sf = tops(offered, 'Supported-Features');
+    expect(sf).toHaveLength(1);
+    expect(child(sf[0]!, 'Vendor-Id')?.value).toBe(10415);
+    expect(child(sf[0]!, 'Feature-List-ID')?.value).toBe(1);
+    expect(child(sf[0]!, 'Feature-List')?.value).toBe(PARTIAL_PURGE);
+    // Grammar order: after Origin-Realm, before ULA-Flags.
+    const codes = offered.avps.map((a) => a.code);
+    expect(codes.indexOf(296)).toBeLessThan(codes.indexOf(628));
+    expect(codes.indexOf(628)).toBeLessThan(codes.indexOf(1406));
+    expect(tops(await ulr(mme, IMSI, S6A_INDICATOR), 'Supported-Features')).toHaveLength(0);
+    expect(tops(await ulr(mme, IMSI, S6A_INDICATOR, { extra: [supportedFeatures(1, 0b111)] }), 'Supported-Features')).toHaveLength(0);
   });
 
   it('retransmits a CLR the old MME refuses with a transient error (same End-to-End id, T bit)', async () => {
