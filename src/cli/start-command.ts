@@ -49,7 +49,7 @@ export function registerStart(program: Command): void {
       const s6a = applications.find((a): a is S6aApplication => a.name === 's6a');
       const routes = (app: FastifyInstance): void => {
         registerRoutingRoutes(app, node);
-        if (s6a) s6aRoutes(app, s6a);
+        if (s6a) s6aRoutes(app, s6a, store);
       };
       const api = config.api.enabled ? await startApi(node, config.api, log, { store, routes }) : undefined;
       const where = node.listeners.map((l) => `${l.kind}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');

@@ -289,6 +289,25 @@ export interface ServingNode {
   readonly sgsnUpdatedAt: string | null;
   /** PUR received: the UE is purged from the MME. */
   readonly purged: boolean;
+  /** Terminal-Information of the last ULR or NOR (TS 29.272 §7.3.3): IMEI (14-15 digits) and software version. */
+  readonly imei: string | null;
+  readonly softwareVersion: string | null;
+  readonly terminalUpdatedAt: string | null;
+}
+
+/** What the last NOR (TS 29.272 §5.2.5.1) of a subscriber notified. */
+export interface S6aNotification {
+  readonly imsi: string;
+  readonly from: string;
+  readonly at: string;
+  readonly norFlags: number | null;
+  readonly alertReason: number | null;
+  readonly contextIdentifier: number | null;
+  readonly serviceSelection: string | null;
+  /** MIP6-Agent-Info → MIP-Home-Agent-Host → Destination-Host: the PDN GW identity. */
+  readonly pdnGwHost: string | null;
+  readonly imei: string | null;
+  readonly softwareVersion: string | null;
 }
 
 // ---- Sh (TS 29.328) ----
@@ -467,6 +486,11 @@ export interface ServingNodeRepository {
   clearSgsn(imsi: string): Promise<boolean>;
   /** PUR: marks the UE purged. */
   setPurged(imsi: string, purged: boolean): Promise<boolean>;
+  /** ULR/NOR Terminal-Information; group-committed like setMme. */
+  setTerminal(imsi: string, imei: string, softwareVersion: string | null): Promise<boolean>;
+  /** NOR: keeps it as the subscriber's last notification (group-committed). */
+  recordNotification(n: S6aNotification): Promise<boolean>;
+  lastNotification(imsi: string): S6aNotification | undefined;
   /**
    * RSR: the distinct MMEs and SGSNs serving subscribers (not purged) whose IMSI starts with one of
    * `prefixes` (all subscribers when empty).

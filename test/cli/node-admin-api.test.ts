@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HSS, K, OPC, REALM, top, ulr } from '../hss/s6a/harness.js';
+import { avp } from '../../src/diameter/codec/builder.js';
+import { dict, HSS, K, OPC, REALM, top, ulr } from '../hss/s6a/harness.js';
 import { waitFor } from '../support/node-config.js';
 import { cliArgs, runDiamond } from '../support/run-cli.js';
 import { ScriptedPeer, S6A, resultCode } from '../support/scripted-peer.js';
@@ -89,7 +90,8 @@ describe('S6a Reset from the API', () => {
       expect((await post('/api/v1/subscribers', { imsi, k: K, opc: OPC, apns: ['internet'] })).status).toBe(201);
     }
     const [a, b, idle] = [await mme('mme-a.epc.test'), await mme('mme-b.epc.test'), await mme('mme-c.epc.test')];
-    expect(resultCode(await ulr(a, '001010000000001'))).toBe(2001);
+    const terminal = avp(dict, 'Terminal-Information', [avp(dict, 'IMEI', '35209900176148'), avp(dict, 'Software-Version', '01')]);
+    expect(resultCode(await ulr(a, '001010000000001', 0b10, { extra: [terminal] }))).toBe(2001);
     expect(resultCode(await ulr(b, '001020000000001'))).toBe(2001);
 
     const r = await post('/api/v1/s6a/reset', { userIds: ['00101'] });
@@ -110,6 +112,15 @@ describe('S6a Reset from the API', () => {
     await waitFor(() => b.received.length === 1, 'RSR at mme-b');
     expect(top(b.received[0]!, 'User-Id')).toBeUndefined();
     expect(idle.received).toHaveLength(0);
+  });
+
+  it("shows a subscriber's serving MME with its IMEI; 404 for an unknown IMSI", async () => {
+    const r = await fetch(`${url}/api/v1/s6a/subscribers/001010000000001`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ imsi: '001010000000001', servingNode: { mmeHost: 'mme-a.epc.test', imei: '35209900176148', softwareVersion: '01', purged: false }, lastNotification: null });
+    const unknown = await fetch(`${url}/api/v1/s6a/subscribers/001019999999999`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ field: 'imsi' });
   });
 
   it('refuses a malformed User-Id with 400 naming the field', async () => {

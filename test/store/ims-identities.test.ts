@@ -146,7 +146,7 @@ describe('registration state per public identity (TS 29.228 §6.1.2)', () => {
     v1.close();
 
     t.store = openSqliteStore(file);
-    expect(t.store.schemaVersion).toBe(2);
+    expect(t.store.schemaVersion).toBeGreaterThanOrEqual(2); // later migrations run too
     expect(t.store.imsSubscribers.get('reg@ims.test')!.impus.map((p) => [p.impu, p.registrationState, p.scscfName])).toEqual([
       ['sip:reg@ims.test', 'registered', S1],
       ['tel:+111', 'registered', S1],

@@ -4,11 +4,11 @@ import { pino, type Logger } from 'pino';
 import { avp } from '../../diameter/codec/builder.js';
 import type { Message } from '../../diameter/codec/message.js';
 import type { LocalApplication, LocalContext } from '../../node/local-application.js';
-import type { Store, SubscriberChangedEvent } from '../../store/model.js';
+import type { S6aNotification, Store, SubscriberChangedEvent } from '../../store/model.js';
 import { S6A_APPLICATION_ID, VENDOR_3GPP, s6aAnswer, type Origin } from './answer.js';
 import { authenticationInformation } from './authentication-information.js';
 import { resolveOptions, type S6aContext, type S6aOptions } from './context.js';
-import { notify, type Notification } from './notify.js';
+import { notify } from './notify.js';
 import { Outbound, type OutboundRecord } from './outbound.js';
 import { purgeUe } from './purge-ue.js';
 import { reset } from './reset.js';
@@ -18,7 +18,7 @@ import { updateLocation } from './update-location.js';
 export { S6aError } from './answer.js';
 export { CancellationType } from './cancel-location.js';
 export type { S6aOptions } from './context.js';
-export type { Notification } from './notify.js';
+export type { S6aNotification as Notification } from '../../store/model.js';
 export type { OutboundRecord } from './outbound.js';
 export { UlrFlag } from './update-location.js';
 
@@ -26,8 +26,8 @@ export interface S6aApplication extends LocalApplication {
   /** HSS-initiated requests (CLR/IDR/DSR) and their outcomes, most recent last. */
   readonly outbound: readonly OutboundRecord[];
   onOutbound(fn: (r: OutboundRecord) => void): () => void;
-  /** Last NOR per IMSI. */
-  notification(imsi: string): Notification | undefined;
+  /** Last NOR per IMSI (from the store). */
+  notification(imsi: string): S6aNotification | undefined;
   /**
    * Sends RSR to every MME/SGSN serving subscribers whose IMSI starts with one of `userIds` (all
    * when empty); resolves with the outcome per node. Throws RangeError on a malformed User-Id.
@@ -43,7 +43,6 @@ export function createS6aApplication(deps: { store: Store; options?: S6aOptions 
   const opts = resolveOptions(deps.options);
   let log: Logger = pino({ level: 'silent' });
   const outbound = new Outbound(opts.attempts, opts.retryDelayMs, () => log);
-  const notifications = new Map<string, Notification>();
   let c: S6aContext | undefined;
   const listener = (e: SubscriberChangedEvent): void => {
     if (c) onSubscriberChanged(c, e);
@@ -69,7 +68,7 @@ export function createS6aApplication(deps: { store: Store; options?: S6aOptions 
         case 321:
           return purgeUe(c, req);
         case 323:
-          return notify(c, req, notifications);
+          return notify(c, req);
         default:
           // CLR/IDR/DSR/RSR requests are ours to send, not to answer (RFC 6733 §7.1.3: 3001, E bit).
           return s6aAnswer(c.origin, req, { result: 3001 }, [avp(c.origin.dict, 'Error-Message', `command ${req.commandCode} is not answered by an HSS`)]);
@@ -79,7 +78,7 @@ export function createS6aApplication(deps: { store: Store; options?: S6aOptions 
       return outbound.recent;
     },
     onOutbound: (fn) => outbound.onRecord(fn),
-    notification: (imsi) => notifications.get(imsi),
+    notification: (imsi) => deps.store.servingNodes.lastNotification(imsi),
     reset(userIds = []) {
       if (!c) throw new Error('S6a application used before attach');
       return reset(c, userIds);

@@ -48,3 +48,10 @@ export function visitedPlmnOf(req: Message): VisitedPlmn | undefined {
   if (!v || typeof v !== 'object' || !('mcc' in v)) return undefined;
   return { mcc: v.mcc, mnc: v.mnc, octets: encodePlmnId(v.mcc, v.mnc) };
 }
+
+/** Terminal-Information (§7.3.3): IMEI and Software-Version; undefined without an IMEI. */
+export function terminalOf(req: Message): { imei: string; softwareVersion: string | null } | undefined {
+  const t = findAvp(req.avps, 1401, VENDOR_3GPP);
+  const imei = str(t?.avps, 1402, VENDOR_3GPP);
+  return imei ? { imei, softwareVersion: str(t?.avps, 1403, VENDOR_3GPP) ?? null } : undefined;
+}

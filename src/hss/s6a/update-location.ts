@@ -8,7 +8,7 @@ import type { RatName } from '../../store/model.js';
 import { S6aError, SUCCESS, experimental, s6aAnswer } from './answer.js';
 import { CancellationType, cancelLocation } from './cancel-location.js';
 import type { S6aContext } from './context.js';
-import { imsiOf, originHostOf, originRealmOf, u32, visitedPlmnOf } from './request-fields.js';
+import { imsiOf, originHostOf, originRealmOf, terminalOf, u32, visitedPlmnOf } from './request-fields.js';
 import { roamingAllowed } from './roaming.js';
 import { subscriptionData } from './subscription-data.js';
 
@@ -50,10 +50,12 @@ export async function updateLocation(c: S6aContext, req: Message): Promise<Messa
   // §5.2.1.1.3: an MME registering with Single-Registration-Indication ends the SGSN's registration
   // (a UE that moved from 2G/3G without ISR); the SGSN gets a CLR below.
   const sgsnCancelled = fromMme && (flags & UlrFlag.SINGLE_REGISTRATION_INDICATION) !== 0 && before?.sgsnHost ? before : undefined;
+  const terminal = terminalOf(req);
   // The ULA leaves only once the new registration is on disk (group commit, one fsync per batch).
   await Promise.all([
     fromMme ? c.store.servingNodes.setMme(imsi, host, realm) : c.store.servingNodes.setSgsn(imsi, host, realm),
     sgsnCancelled ? c.store.servingNodes.clearSgsn(imsi) : undefined,
+    terminal ? c.store.servingNodes.setTerminal(imsi, terminal.imei, terminal.softwareVersion) : undefined,
   ]);
 
   const initialAttach = (flags & UlrFlag.INITIAL_ATTACH_INDICATOR) !== 0;

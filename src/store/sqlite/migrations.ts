@@ -178,6 +178,27 @@ ALTER TABLE ims_subscriber ADD COLUMN subscription_id TEXT;
 CREATE INDEX ims_subscriber_subscription ON ims_subscriber (subscription_id) WHERE subscription_id IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    description: 'S6a: terminal (IMEI, software version) per serving node; the last NOR per subscriber (TS 29.272 §5.2.1.1, §5.2.5.1)',
+    sql: `
+ALTER TABLE serving_node ADD COLUMN imei TEXT;
+ALTER TABLE serving_node ADD COLUMN software_version TEXT;
+ALTER TABLE serving_node ADD COLUMN terminal_updated_at TEXT;
+CREATE TABLE s6a_notification (
+  imsi TEXT PRIMARY KEY REFERENCES subscriber (imsi) ON DELETE CASCADE,
+  from_host TEXT NOT NULL,
+  at TEXT NOT NULL,
+  nor_flags INTEGER,
+  alert_reason INTEGER,
+  context_identifier INTEGER,
+  service_selection TEXT,
+  pdn_gw_host TEXT,
+  imei TEXT,
+  software_version TEXT
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,7 @@
 // ULA sent after it names an MME that survives a crash. Until that commit, get() sees the queued
 // state (the overlay), so a second ULR before the commit still finds the first one's MME to cancel.
 import type { Statement } from 'better-sqlite3';
-import type { ServingNode, ServingNodeRepository } from '../model.js';
+import type { S6aNotification, ServingNode, ServingNodeRepository } from '../model.js';
 import type { GroupStatement } from './group-commit.js';
 import { bool, type Ctx } from './shared.js';
 
@@ -16,6 +16,22 @@ interface Row {
   sgsn_realm: string | null;
   sgsn_updated_at: string | null;
   purged: number;
+  imei: string | null;
+  software_version: string | null;
+  terminal_updated_at: string | null;
+}
+
+interface NotificationRow {
+  imsi: string;
+  from_host: string;
+  at: string;
+  nor_flags: number | null;
+  alert_reason: number | null;
+  context_identifier: number | null;
+  service_selection: string | null;
+  pdn_gw_host: string | null;
+  imei: string | null;
+  software_version: string | null;
 }
 
 export class SqliteServingNodes implements ServingNodeRepository {
@@ -25,6 +41,11 @@ export class SqliteServingNodes implements ServingNodeRepository {
   private readonly upsertSgsn: GroupStatement;
   private readonly upsertPurged: GroupStatement;
   private readonly sgsnCleared: GroupStatement;
+  private readonly upsertTerminal: GroupStatement;
+  private readonly upsertNotification: GroupStatement;
+  private readonly notificationOf: Statement<[string], NotificationRow>;
+  /** NORs queued and not yet committed, by IMSI (lastNotification sees them at once). */
+  private readonly pendingNotifications = new Map<string, { n: S6aNotification; batch: number }>();
   private readonly subscriberExists: Statement<[string], { x: number }>;
   private readonly hostsOf: Statement<{ p: string }, { kind: 'mme' | 'sgsn'; host: string; realm: string | null }>;
   /** Fields set by queued, not yet committed writes, per IMSI, with the batch of the last one. */
@@ -43,7 +64,19 @@ export class SqliteServingNodes implements ServingNodeRepository {
     // A commit settles its own batch only: writes queued while it ran stay in the overlay.
     ctx.group.onCommitted((batch) => {
       for (const [imsi, o] of this.overlay) if (o.batch <= batch) this.overlay.delete(imsi);
+      for (const [imsi, o] of this.pendingNotifications) if (o.batch <= batch) this.pendingNotifications.delete(imsi);
     });
+    this.upsertTerminal = ctx.group.prepare(
+      `INSERT INTO serving_node (imsi, imei, software_version, terminal_updated_at) SELECT imsi, @imei, @sv, @at FROM subscriber WHERE imsi = @imsi
+       ON CONFLICT (imsi) DO UPDATE SET imei = @imei, software_version = @sv, terminal_updated_at = @at`,
+      'changed',
+    );
+    this.upsertNotification = ctx.group.prepare(
+      `INSERT OR REPLACE INTO s6a_notification (imsi, from_host, at, nor_flags, alert_reason, context_identifier, service_selection, pdn_gw_host, imei, software_version)
+       SELECT imsi, @from, @at, @norFlags, @alertReason, @contextIdentifier, @serviceSelection, @pdnGwHost, @imei, @softwareVersion FROM subscriber WHERE imsi = @imsi`,
+      'changed',
+    );
+    this.notificationOf = db.prepare('SELECT * FROM s6a_notification WHERE imsi = ?');
     // INSERT ... SELECT FROM subscriber: a serving node only for a subscriber that exists.
     this.upsertMme = ctx.group.prepare(
       `INSERT INTO serving_node (imsi, mme_host, mme_realm, mme_updated_at, purged) SELECT imsi, @a, @b, @at, 0 FROM subscriber WHERE imsi = @imsi
@@ -76,8 +109,41 @@ export class SqliteServingNodes implements ServingNodeRepository {
       sgsnRealm: r.sgsn_realm,
       sgsnUpdatedAt: r.sgsn_updated_at,
       purged: bool(r.purged),
+      imei: r.imei,
+      softwareVersion: r.software_version,
+      terminalUpdatedAt: r.terminal_updated_at,
     };
     return staged ? { ...row, ...staged } : row;
+  }
+
+  setTerminal(imsi: string, imei: string, softwareVersion: string | null): Promise<boolean> {
+    const at = this.ctx.now();
+    this.stage(imsi, { imei, softwareVersion, terminalUpdatedAt: at });
+    return this.ctx.group.enqueue(this.upsertTerminal, { imsi, imei, sv: softwareVersion, at });
+  }
+
+  recordNotification(n: S6aNotification): Promise<boolean> {
+    this.pendingNotifications.set(n.imsi, { n, batch: this.ctx.group.currentBatch });
+    return this.ctx.group.enqueue(this.upsertNotification, { ...n });
+  }
+
+  lastNotification(imsi: string): S6aNotification | undefined {
+    const pending = this.pendingNotifications.get(imsi);
+    if (pending) return pending.n;
+    const r = this.notificationOf.get(imsi);
+    if (!r) return undefined;
+    return {
+      imsi: r.imsi,
+      from: r.from_host,
+      at: r.at,
+      norFlags: r.nor_flags,
+      alertReason: r.alert_reason,
+      contextIdentifier: r.context_identifier,
+      serviceSelection: r.service_selection,
+      pdnGwHost: r.pdn_gw_host,
+      imei: r.imei,
+      softwareVersion: r.software_version,
+    };
   }
 
   setMme(imsi: string, host: string, realm: string): Promise<boolean> {
@@ -128,4 +194,7 @@ const empty = (imsi: string): ServingNode => ({
   sgsnRealm: null,
   sgsnUpdatedAt: null,
   purged: false,
+  imei: null,
+  softwareVersion: null,
+  terminalUpdatedAt: null,
 });

@@ -2,6 +2,7 @@
 // with the ULA checked for every AVP the Open5GS MME requires (hss-anchors.md §4).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { avp } from '../../../src/diameter/codec/builder.js';
+import { openSqliteStore } from '../../../src/store/index.js';
 import { waitFor } from '../../support/node-config.js';
 import { child, children, dict, IMSI, nor, pur, resultOf, startHss, top, tops, ulr, type Hss } from './harness.js';
 
@@ -11,6 +12,7 @@ const INITIAL_ATTACH = 0b100000;
 const SINGLE_REGISTRATION = 0b1;
 const PARTIAL_PURGE = 1 << 29;
 
+const terminal = (imei: string, sv: string) => avp(dict, 'Terminal-Information', [avp(dict, 'IMEI', imei), avp(dict, 'Software-Version', sv)]);
 const supportedFeatures = (id: number, list: number) =>
   avp(dict, 'Supported-Features', [avp(dict, 'Vendor-Id', 10415), avp(dict, 'Feature-List-ID', id), avp(dict, 'Feature-List', list)]);
 
@@ -238,13 +240,38 @@ describe('S6a PUR/PUA and NOR/NOA', () => {
   it('keeps what a NOR notifies', async () => {
     const mme = await hss.mme('mme1.epc.test');
     const a = await nor(mme, IMSI, [
+      terminal('35209900176148', '23'),
       avp(dict, 'MIP6-Agent-Info', [avp(dict, 'MIP-Home-Agent-Host', [avp(dict, 'Destination-Realm', 'epc.test'), avp(dict, 'Destination-Host', 'pgw1.epc.test')])]),
       avp(dict, 'Context-Identifier', 1),
       avp(dict, 'Service-Selection', 'internet'),
       avp(dict, 'Alert-Reason', 0),
     ]);
     expect(resultOf(a)).toEqual({ result: 2001 });
-    expect(hss.app.notification(IMSI)).toMatchObject({ from: 'mme1.epc.test', pdnGwHost: 'pgw1.epc.test', contextIdentifier: 1, serviceSelection: 'internet', alertReason: 0 });
+    const kept = { from: 'mme1.epc.test', pdnGwHost: 'pgw1.epc.test', contextIdentifier: 1, serviceSelection: 'internet', alertReason: 0, imei: '35209900176148', softwareVersion: '23' };
+    expect(hss.app.notification(IMSI)).toMatchObject(kept);
     expect(resultOf(await nor(mme, '001019999999999', []))).toEqual({ experimental: 5001 });
+    // The NOA left after the commit: another connection to the file (a restarted node) sees it.
+    const reopened = openSqliteStore(hss.store.file);
+    try {
+      expect(reopened.servingNodes.lastNotification(IMSI)).toMatchObject(kept);
+      expect(reopened.servingNodes.get(IMSI)).toMatchObject({ imei: '35209900176148', softwareVersion: '23' });
+    } finally {
+      reopened.close();
+    }
+  });
+
+  it('stores the Terminal-Information (IMEI, software version) of a ULR with the serving node, on disk before the ULA', async () => {
+    const mme = await hss.mme('mme1.epc.test');
+    const a = await ulr(mme, IMSI, S6A_INDICATOR, { extra: [terminal('35209900176148', '01')] });
+    expect(resultOf(a)).toEqual({ result: 2001 });
+    const reopened = openSqliteStore(hss.store.file);
+    try {
+      expect(reopened.servingNodes.get(IMSI)).toMatchObject({ mmeHost: 'mme1.epc.test', imei: '35209900176148', softwareVersion: '01' });
+    } finally {
+      reopened.close();
+    }
+    // A ULR without it keeps what was known.
+    await ulr(mme, IMSI, S6A_INDICATOR);
+    expect(hss.store.servingNodes.get(IMSI)).toMatchObject({ imei: '35209900176148' });
   });
 });
