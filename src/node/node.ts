@@ -128,6 +128,7 @@ export class DiameterNode {
       onAvailability: (peer, available, reason) => {
         this.log.info({ peer: peer.identity, available, reason }, `peer ${peer.identity} ${available ? 'available' : 'unavailable'}: ${reason}`);
         if (!available) this.router.onPeerUnavailable(peer, reason);
+        else this.router.onPeerAvailable(peer);
       },
       onBaseMessage: (peer, sock, direction, frame) => this.capture?.recordSocket(direction, peer.identity, sock, frame),
       onUntrustedRequest: (peer, frame) => {

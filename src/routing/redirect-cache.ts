@@ -58,6 +58,14 @@ export function applyRedirect(rd: Redirect, identity: string, add: (delta: numbe
   if (rd.hosts.includes(id)) add(USAGE_SCORE[rd.usage] ?? Score.REDIR_ONCE, `redirect ${name} from ${rd.from}`);
 }
 
+/** applyRedirect's total for one candidate (lower-case identity), without sources: the relay path. */
+export function redirectDelta(rd: Redirect, idLower: string): number {
+  let d = 0;
+  if (idLower === rd.from) d += Score.SENT_REDIRECT;
+  if (rd.hosts.includes(idLower)) d += USAGE_SCORE[rd.usage] ?? Score.REDIR_ONCE;
+  return d;
+}
+
 interface Entry extends Redirect {
   expires: number;
 }

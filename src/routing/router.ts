@@ -13,7 +13,9 @@ import { applyRedirect, RedirectCache, Usage, type Redirect } from './redirect-c
 import { parseDiameterUri } from '../diameter/codec/diameter-uri.js';
 import { EMPTY_RULES, type RuleSet } from './rule-set.js';
 import { explainRoute, type RouteExplanation } from './explain.js';
-import { answerRule, rankCandidates, realmRewrite, scoreCandidates, type Candidate, type RouteRequest, type Scored } from './scoring.js';
+import { compileRules, type CompiledRules } from './compiled-rules.js';
+import { rankScores, RouteScores, scoreInto } from './relay-scoring.js';
+import { answerRule, realmRewrite, type Candidate, type RouteRequest } from './scoring.js';
 
 export interface RouterOptions {
   identity: string;
@@ -83,8 +85,33 @@ function resultCodeOf(buf: Buffer): number | undefined {
   return rc;
 }
 
-/** What a 3006 answer says (RFC 6733 §6.13); usage outside 0..6 counts as DONT_CACHE. */
-function readRedirect(buf: Buffer): { hosts: string[]; usage: number; maxCacheTime: number | undefined; originHost: string | undefined } {
+/** What a 3006 answer says (RFC 6733 §6.13). */
+interface RedirectInfo {
+  /** Redirect-Host identities (lower case) reachable over Diameter/TCP/SCTP. */
+  hosts: string[];
+  /** Redirect-Host-Usage; a value outside 0..6 counts as DONT_CACHE. */
+  usage: number;
+  maxCacheTime: number | undefined;
+  /** The answer's Origin-Host (lower case). */
+  originHost: string | undefined;
+}
+
+/** A request whose 3006 named only configured peers that were not open: it waits for one to open. */
+interface WaitingForRedirect {
+  p: Pending;
+  fromLower: string;
+  /** The 3006 answer, passed back if no Redirect-Host opens in time. */
+  answer: Buffer;
+  redirect: RedirectInfo;
+  /** The Redirect-Hosts being connected to. */
+  peers: Peer[];
+  deadline: number;
+}
+
+/** Requests held at once waiting for a Redirect-Host connection; past it, 3006 goes back at once. */
+const MAX_WAITING_FOR_REDIRECT = 10_000;
+
+function readRedirect(buf: Buffer): RedirectInfo {
   const hosts: string[] = [];
   let usage = Usage.DONT_CACHE as number;
   let maxCacheTime: number | undefined;
@@ -119,6 +146,15 @@ function routeRequest(v: RelayView): RouteRequest {
 /** A candidate that remembers its peer, so the ranked list leads straight to a connection. */
 interface PeerCandidate extends Candidate {
   peer: Peer;
+  identityLower: string;
+  caps: object;
+}
+
+/** One decision's working arrays, reused from request to request. */
+class DecisionScratch {
+  readonly scores = new RouteScores();
+  readonly list: PeerCandidate[] = [];
+  count = 0;
 }
 
 export class Router {
@@ -127,6 +163,9 @@ export class Router {
   private readonly self: Self;
   private readonly selfLower: Buffer;
   private rules: RuleSet = EMPTY_RULES;
+  private compiled: CompiledRules = compileRules(EMPTY_RULES);
+  /** Reused by every decision; a decision made while one is being walked gets its own. */
+  private readonly scratch = new DecisionScratch();
   /**
    * Requests in flight per next hop. The sweep finds expired ones here too: only live requests are
    * held, so an answered request is garbage at once instead of surviving to the old generation
@@ -137,6 +176,7 @@ export class Router {
   private readonly routeRecords = new Map<string, Buffer>();
   private nextLocalHbh = 1;
   private readonly redirects = new RedirectCache();
+  private readonly waiting = new Set<WaitingForRedirect>();
   private lastPurge = Date.now();
 
   constructor(o: RouterOptions) {
@@ -152,11 +192,17 @@ export class Router {
   }
 
   setRules(rules: RuleSet): void {
+    // Compiled here, once per load or reload, not on the first request after it.
+    this.compiled = compileRules(rules);
     this.rules = rules;
+    // Fresh candidate objects: no peer's cached name ids keep the old compiled rules alive.
+    this.candidateCache = new WeakMap();
+    this.scratch.list.length = 0;
   }
 
   close(): void {
     clearInterval(this.sweeper);
+    this.waiting.clear();
   }
 
   /** Requests relayed through `peer` that wait for an answer. */
@@ -185,7 +231,7 @@ export class Router {
     excluded.add(from.identity.toLowerCase());
     // RFC 6733 §6.7.1: the relay adds a Route-Record naming the peer the request came from.
     const rr = this.routeRecordFor(from.identity);
-    const rewrite = this.rules.rules.length > 0 || this.rules.prefixTables.length > 0 ? realmRewrite(this.rules, req) : undefined;
+    const rewrite = realmRewrite(this.compiled, req);
     let out: Buffer;
     if (rewrite) {
       req.destinationRealm = rewrite.realm;
@@ -206,10 +252,17 @@ export class Router {
     if ((frame[4]! & CmdFlag.E) !== 0) {
       const rc = resultCodeOf(frame);
       if (rc === Result.DIAMETER_REDIRECT_INDICATION && this.followRedirect(p, from, frame)) return;
-      if (rc !== undefined && this.o.retryOn.includes(rc)) {
-        p.excluded.add(from.identity.toLowerCase());
-        if (this.forward(p, false, true)) return;
-      }
+      this.retryOrDeliver(p, from.identity.toLowerCase(), frame, rc);
+      return;
+    }
+    this.deliver(p, frame);
+  }
+
+  /** An error answer: the next candidate when its Result-Code is in retryOn, else back to the origin. */
+  private retryOrDeliver(p: Pending, fromLower: string, frame: Buffer, rc: number | undefined): void {
+    if (rc !== undefined && this.o.retryOn.includes(rc)) {
+      p.excluded.add(fromLower);
+      if (this.forward(p, false, true)) return;
     }
     this.deliver(p, frame);
   }
@@ -217,22 +270,66 @@ export class Router {
   /**
    * 3006 from the next hop (rt_redirect's behaviour): if a Redirect-Host is an open peer, remember
    * the redirect per its usage and send the request again (no T flag), away from the redirecting
-   * agent. Otherwise the answer goes back to the origin as it is.
+   * agent. Diamond's extra: if none is open but one is a configured peer, connect to it and send
+   * the request there once it is open (waitForRedirectHost). Otherwise the answer goes back to
+   * the origin as it is.
    */
   private followRedirect(p: Pending, from: Peer, frame: Buffer): boolean {
     const r = readRedirect(frame);
     if (r.hosts.length === 0) return false;
     // Caching needs a lifetime: without Redirect-Max-Cache-Time, give up (RFC 6733 §6.13).
     if (r.usage !== Usage.DONT_CACHE && r.maxCacheTime === undefined) return false;
+    const fromLower = from.identity.toLowerCase();
     const open = [...this.o.peers()].some((x) => x.isAvailable && r.hosts.includes(x.identity.toLowerCase()));
-    if (!open) return false;
-    const rd: Redirect = { usage: r.usage, hosts: r.hosts, from: from.identity.toLowerCase() };
+    if (!open) return this.waitForRedirectHost(p, fromLower, frame, r);
+    return this.redirect(p, fromLower, r);
+  }
+
+  /** Applies a redirect to a request and sends it again; false (nothing sent) when no candidate is left. */
+  private redirect(p: Pending, fromLower: string, r: RedirectInfo): boolean {
+    const rd: Redirect = { usage: r.usage, hosts: r.hosts, from: fromLower };
     this.redirects.add(rd, p.req, (r.maxCacheTime ?? 0) * 1000, Date.now());
-    this.o.log.info({ peer: from.identity, hosts: r.hosts, usage: r.usage }, `redirect from ${from.identity} to ${r.hosts.join(', ')}`);
+    this.o.log.info({ peer: fromLower, hosts: r.hosts, usage: r.usage }, `redirect from ${fromLower} to ${r.hosts.join(', ')}`);
     p.excluded.add(rd.from);
     if (r.originHost) p.excluded.add(r.originHost);
     p.redirect = rd;
     return this.forward(p, false, true);
+  }
+
+  /**
+   * No Redirect-Host is open, but some are configured peers: start their connections (also for
+   * `connect: false` peers) and hold the request until one of them opens (onPeerAvailable), for
+   * at most the request timeout. When it does not open in time, or every attempt has failed, the
+   * 3006 goes back to the origin as it would have at once (sweep).
+   */
+  private waitForRedirectHost(p: Pending, fromLower: string, frame: Buffer, r: RedirectInfo): boolean {
+    if (this.waiting.size >= MAX_WAITING_FOR_REDIRECT) return false;
+    const peers: Peer[] = [];
+    for (const x of this.o.peers()) {
+      const id = x.identity.toLowerCase();
+      // Dynamic peers (allowUnknownPeers) have no address to connect to; excluded ones would not be used.
+      if (x.isAvailable || x.settings.dynamic || !r.hosts.includes(id) || p.excluded.has(id) || id === r.originHost) continue;
+      if (x.state === 'Closed' && !x.connectNow()) continue;
+      if (x.state !== 'Closed' && x.state !== 'Closing') peers.push(x);
+    }
+    if (peers.length === 0) return false;
+    this.o.log.info({ peer: fromLower, hosts: peers.map((x) => x.identity) }, `redirect from ${fromLower} to ${peers.map((x) => x.identity).join(', ')}: not open, connecting`);
+    // The frame may be a view of a socket buffer: keep a copy for the answer given up on.
+    this.waiting.add({ p, fromLower, answer: Buffer.from(frame), redirect: r, peers, deadline: Date.now() + this.o.requestTimeoutMs });
+    return true;
+  }
+
+  /** A peer became available: requests waiting for it as a Redirect-Host go there now. */
+  onPeerAvailable(peer: Peer): void {
+    if (this.waiting.size === 0) return;
+    // After the peer's own state change has finished (this is called from inside it).
+    setImmediate(() => {
+      for (const w of [...this.waiting]) {
+        if (!w.peers.includes(peer)) continue;
+        this.waiting.delete(w);
+        if (!this.redirect(w.p, w.fromLower, w.redirect)) this.retryOrDeliver(w.p, w.fromLower, w.answer, Result.DIAMETER_REDIRECT_INDICATION);
+      }
+    });
   }
 
   /** A peer left the candidate set: its pending requests go to the next candidate (§5.5.4). */
@@ -277,36 +374,57 @@ export class Router {
 
   // --- decisions ---
 
-  private candidates(excluded: ReadonlySet<string>): PeerCandidate[] {
-    const out: PeerCandidate[] = [];
+  /** The open peers not excluded, into `d.list[0..d.count)`. */
+  private fillCandidates(excluded: ReadonlySet<string>, d: DecisionScratch): void {
+    const list = d.list;
+    let n = 0;
     for (const peer of this.o.peers()) {
       const caps = peer.caps;
       if (!peer.isAvailable || !caps) continue;
       // One candidate object per peer and capabilities exchange: its lower-case names (and their
-      // string hashes) are computed once, not per request.
+      // string hashes, and its name ids under the rules) are computed once, not per request.
       let c = this.candidateCache.get(peer);
       if (!c || c.caps !== caps) {
-        c = { identity: peer.identity, realm: caps.originRealm, applications: caps.applications, identityLower: peer.identity.toLowerCase(), realmLower: caps.originRealm.toLowerCase(), peer, caps };
+        c = {
+          identity: peer.identity,
+          realm: caps.originRealm,
+          applications: caps.applications,
+          identityLower: peer.identity.toLowerCase(),
+          realmLower: caps.originRealm.toLowerCase(),
+          cache: undefined,
+          peer,
+          caps,
+        };
         this.candidateCache.set(peer, c);
       }
       if (excluded.size > 0 && excluded.has(c.identityLower)) continue;
-      out.push(c);
+      if (n < list.length) list[n] = c;
+      else list.push(c);
+      n++;
     }
-    return out;
+    d.count = n;
   }
-  private readonly candidateCache = new WeakMap<Peer, PeerCandidate & { identityLower: string; caps: object }>();
+  private candidateCache = new WeakMap<Peer, PeerCandidate>();
 
-  /** Scores and ranks the candidates for a request (also what `rules explain` shows). */
-  rank(req: RouteRequest, excluded: ReadonlySet<string>, once?: Redirect): { scored: Scored[]; ranked: Scored[] } {
-    const scored = scoreCandidates(req, this.candidates(excluded), this.rules, false, this.redirectScores(req, once));
-    return { scored, ranked: rankCandidates(scored) };
+  /** The open candidates for a request, scored and ranked into `d.scores` (allocation-free). */
+  private rankInto(d: DecisionScratch, req: RouteRequest, excluded: ReadonlySet<string>, once?: Redirect): void {
+    this.fillCandidates(excluded, d);
+    scoreInto(d.scores, req, d.list, this.compiled, this.redirectList(req, once), d.count);
+    rankScores(d.scores);
   }
 
-  /** Scores from cached redirects (and the one just received for this request). */
-  private redirectScores(req: RouteRequest, once?: Redirect): ((c: Candidate, add: (delta: number, source: string) => void) => void) | undefined {
+  /** Cached redirects that apply to a request (and the one just received); undefined: none. */
+  private redirectList(req: RouteRequest, once?: Redirect): Redirect[] | undefined {
+    if (this.redirects.size === 0 && !once) return undefined;
     const list = this.redirects.lookup(req, Date.now());
     if (once) list.push(once);
-    if (list.length === 0) return undefined;
+    return list.length === 0 ? undefined : list;
+  }
+
+  /** Scores from cached redirects, with their sources (explain). */
+  private redirectScores(req: RouteRequest): ((c: Candidate, add: (delta: number, source: string) => void) => void) | undefined {
+    const list = this.redirectList(req);
+    if (!list) return undefined;
     return (c, add) => {
       for (const rd of list) applyRedirect(rd, c.identity, add);
     };
@@ -314,43 +432,56 @@ export class Router {
 
   /** Where a request would go now, and why (`rules explain --api`, admin API). */
   explain(req: RouteRequest): RouteExplanation {
-    return explainRoute(req, this.candidates(new Set()), this.rules, this.redirectScores(req));
+    const d = new DecisionScratch();
+    this.fillCandidates(new Set(), d);
+    return explainRoute(req, d.list, this.rules, this.redirectScores(req));
   }
 
   /** Picks the next hop and sends; false (after answering) when there is none. */
   private forward(p: Pending, retransmit: boolean, quietWhenNone = false): boolean {
-    const blocked = answerRule(this.rules, p.req);
+    const blocked = answerRule(this.compiled, p.req);
     if (blocked && blocked.action.kind === 'answer') {
       this.fail(p, blocked.action.resultCode, blocked.action.message ?? `refused by rule ${blocked.pos.file}:${blocked.pos.line}`);
       return false;
     }
-    const { ranked } = this.rank(p.req, p.excluded, p.redirect?.usage === Usage.DONT_CACHE ? p.redirect : undefined);
+    // Sending can call back into the router (a write that fails at once); that decision must not
+    // overwrite the list this one is walking.
+    const d = this.scratch.scores.inUse ? new DecisionScratch() : this.scratch;
+    d.scores.inUse = true;
     let busy = false;
-    for (const s of ranked) {
-      const peer = (s.candidate as PeerCandidate).peer;
-      const hbh = peer.nextHopByHopId();
-      p.out.writeUInt32BE(hbh, 12);
-      // §5.5.4: a retransmission after failover carries the T flag.
-      if (retransmit) p.out[4] = p.out[4]! | CmdFlag.T;
-      const r = peer.sendRequest(p.out);
-      if (r === 'busy') {
-        busy = true;
-        continue;
+    let eligible: number;
+    try {
+      this.rankInto(d, p.req, p.excluded, p.redirect?.usage === Usage.DONT_CACHE ? p.redirect : undefined);
+      const s = d.scores;
+      eligible = s.eligible;
+      for (let k = 0; k < eligible; k++) {
+        const peer = d.list[s.order[k]!]!.peer;
+        const hbh = peer.nextHopByHopId();
+        p.out.writeUInt32BE(hbh, 12);
+        // §5.5.4: a retransmission after failover carries the T flag.
+        if (retransmit) p.out[4] = p.out[4]! | CmdFlag.T;
+        const r = peer.sendRequest(p.out);
+        if (r === 'busy') {
+          busy = true;
+          continue;
+        }
+        if (r !== 'sent') continue;
+        p.peer = peer;
+        p.hbh = hbh;
+        p.deadline = Date.now() + this.o.requestTimeoutMs;
+        let m = this.pending.get(peer);
+        if (!m) this.pending.set(peer, (m = new Map()));
+        m.set(hbh, p);
+        peer.pending = m.size;
+        this.o.onSent?.(peer, p.out);
+        return true;
       }
-      if (r !== 'sent') continue;
-      p.peer = peer;
-      p.hbh = hbh;
-      p.deadline = Date.now() + this.o.requestTimeoutMs;
-      let m = this.pending.get(peer);
-      if (!m) this.pending.set(peer, (m = new Map()));
-      m.set(hbh, p);
-      peer.pending = m.size;
-      this.o.onSent?.(peer, p.out);
-      return true;
+    } finally {
+      d.scores.inUse = false;
     }
     if (quietWhenNone) return false;
     if (busy) this.fail(p, Result.DIAMETER_TOO_BUSY, 'every candidate peer is busy');
-    else if (ranked.length === 0 && p.req.destinationRealm !== undefined && !this.realmKnown(p.req.destinationRealm)) {
+    else if (eligible === 0 && p.req.destinationRealm !== undefined && !this.realmKnown(p.req.destinationRealm)) {
       this.fail(p, Result.DIAMETER_REALM_NOT_SERVED, `realm ${p.req.destinationRealm} is not served`);
     } else this.fail(p, Result.DIAMETER_UNABLE_TO_DELIVER, 'No suitable candidate to route the message to');
     return false;
@@ -401,6 +532,13 @@ export class Router {
     if (now - this.lastPurge > 10_000) {
       this.lastPurge = now;
       this.redirects.purge(now);
+    }
+    for (const w of this.waiting) {
+      // Give up at the deadline, or sooner once every connection attempt has ended.
+      if (w.deadline > now && w.peers.some((x) => x.state !== 'Closed')) continue;
+      this.waiting.delete(w);
+      this.o.log.info({ hosts: w.redirect.hosts }, `redirect: no Redirect-Host opened (${w.redirect.hosts.join(', ')}): passing the 3006 back`);
+      this.retryOrDeliver(w.p, w.fromLower, w.answer, Result.DIAMETER_REDIRECT_INDICATION);
     }
     let expired: Pending[] | undefined;
     for (const m of this.pending.values()) {

@@ -2,6 +2,8 @@
 // specs/rt-default.md §2) then rt_default rules adding up (§3), then Diamond's IMSI-prefix
 // tables. Pure: the same request, candidates and rules always give the same scores.
 import { RELAY_APPLICATION_ID } from '../diameter/peer/capabilities.js';
+import { CompiledRules, compileRules, type CandidateCache } from './compiled-rules.js';
+import { RouteScores, scoreInto } from './relay-scoring.js';
 import { longestPrefix, longestRealm, matchesString, Score, type Criterion, type PrefixEntry, type Rule, type RuleSet, type Target } from './rule-set.js';
 
 /** What routing reads from a request (top-level AVPs; first occurrence). */
@@ -26,6 +28,11 @@ export interface Candidate {
   /** Lower-case forms, when the caller keeps them (saves two conversions per request). */
   identityLower?: string;
   realmLower?: string;
+  /**
+   * Set by the relay path's scoring: this candidate's name ids under the current rules. A caller
+   * that keeps its candidate objects between requests (the router) saves that work per request.
+   */
+  cache?: CandidateCache | undefined;
 }
 
 export interface Contribution {
@@ -87,22 +94,34 @@ const where = (pos: { file: string; line: number; col: number }, text: string): 
  * The Destination-Realm a request is rewritten to before routing (Diamond's `set_realm`): the
  * first matching rule in file order, else the longest IMSI prefix with a set_realm line. Only
  * requests without Destination-Host are rewritten: one addressed to a host keeps its realm.
+ * Given a CompiledRules (the relay path), only the set_realm rules are tested and the prefix
+ * tables are probed through their compiled index, and only when they have set_realm lines.
  */
-export function realmRewrite(rules: RuleSet, req: RouteRequest): { realm: string; source: string } | undefined {
+export function realmRewrite(rules: RuleSet | CompiledRules, req: RouteRequest): { realm: string; source: string } | undefined {
   if (req.destinationHost !== undefined) return undefined;
   let found: { realm: string; source: string } | undefined;
-  for (const r of rules.rules) {
+  const list = rules instanceof CompiledRules ? rules.realmRules : rules.rules;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
     if (r.action.kind === 'realm' && criterionHolds(r.criterion, req)) {
       found = { realm: r.action.realm, source: where(r.pos, r.text) };
       break;
     }
   }
-  if (!found && req.userName !== undefined) {
-    for (const t of rules.prefixTables) {
-      const e = longestRealm(t, req.userName);
-      if (e) {
-        found = { realm: e.realm, source: where(e.pos, e.text) };
-        break;
+  const un = req.userName;
+  if (!found && un !== undefined) {
+    if (rules instanceof CompiledRules) {
+      for (let i = 0; rules.prefixHasRealms && i < rules.prefixes.length && !found; i++) {
+        const e = rules.prefixes[i]!.longestRealm(un);
+        if (e) found = { realm: e.realm, source: where(e.pos, e.text) };
+      }
+    } else {
+      for (const t of rules.prefixTables) {
+        const e = longestRealm(t, un);
+        if (e) {
+          found = { realm: e.realm, source: where(e.pos, e.text) };
+          break;
+        }
       }
     }
   }
@@ -111,8 +130,12 @@ export function realmRewrite(rules: RuleSet, req: RouteRequest): { realm: string
 }
 
 /** The first `answer` rule whose criterion holds: the operator blocks this request. */
-export function answerRule(rules: RuleSet, req: RouteRequest): Rule | undefined {
-  for (const r of rules.rules) if (r.action.kind === 'answer' && criterionHolds(r.criterion, req)) return r;
+export function answerRule(rules: RuleSet | CompiledRules, req: RouteRequest): Rule | undefined {
+  const list = rules instanceof CompiledRules ? rules.answerRules : rules.rules;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    if (r.action.kind === 'answer' && criterionHolds(r.criterion, req)) return r;
+  }
   return undefined;
 }
 
@@ -125,42 +148,6 @@ function prefixEntriesFor(rules: RuleSet, req: RouteRequest): PrefixEntry[] | un
     if (e) out = out ? [...out, ...e] : e;
   }
   return out;
-}
-
-/**
- * Score rules of a rule set arranged for the relay path: plain identity and realm targets by
- * their lower-case text, so each candidate finds its rules with one map lookup instead of every
- * rule being compared with every candidate. Built once per rule set.
- */
-interface ScoreIndex {
-  rules: Rule[];
-  byIdentity: Map<string, number[]>;
-  byRealm: Map<string, number[]>;
-  /** Rules whose target is a regex: tested against every candidate. */
-  byRegex: number[];
-  applying: Uint8Array;
-}
-const indexes = new WeakMap<RuleSet, ScoreIndex>();
-
-function scoreIndex(rules: RuleSet): ScoreIndex {
-  let ix = indexes.get(rules);
-  if (ix) return ix;
-  ix = { rules: [], byIdentity: new Map(), byRealm: new Map(), byRegex: [], applying: new Uint8Array(0) };
-  for (const r of rules.rules) {
-    if (r.action.kind !== 'score') continue;
-    const i = ix.rules.push(r) - 1;
-    const m = r.action.target.match;
-    if (m.kind === 'regex') ix.byRegex.push(i);
-    else {
-      const map = r.action.target.on === 'identity' ? ix.byIdentity : ix.byRealm;
-      const list = map.get(m.lower);
-      if (list) list.push(i);
-      else map.set(m.lower, [i]);
-    }
-  }
-  ix.applying = new Uint8Array(ix.rules.length);
-  indexes.set(rules, ix);
-  return ix;
 }
 
 /**
@@ -189,7 +176,7 @@ export function scoreCandidates(
     const reasons: Contribution[] = [];
     let score = Score.INI;
     let weight: number | undefined;
-    // The explained path (rules explain); the relay uses scoreFast, which builds no sources.
+    // The explained path (rules explain); the relay uses scoreInto (relay-scoring.ts), which builds no sources.
     reasons.push({ source: 'core: start (INI)', delta: Score.INI });
     if (app !== 0 && !c.applications.has(app) && !c.applications.has(RELAY_APPLICATION_ID)) {
       score += Score.NO_DELIVERY;
@@ -229,72 +216,26 @@ export function scoreCandidates(
   return out;
 }
 
-/** scoreCandidates without explanations: same scores and weights, fewer comparisons. */
+/** Scratch for scoreCandidates(explain = false) callers that want Scored objects. */
+const shared = new RouteScores();
+
+/** scoreCandidates without explanations: the relay path's scores, as Scored objects. */
 function scoreFast(
   req: RouteRequest,
   candidates: readonly Candidate[],
   rules: RuleSet,
   adjust: ((c: Candidate, add: (delta: number, source: string) => void) => void) | undefined,
 ): Scored[] {
-  const ix = scoreIndex(rules);
-  const applying = ix.applying;
-  let any = false;
-  const lowered: Partial<Record<string, string>> = {};
-  for (let i = 0; i < ix.rules.length; i++) {
-    const c = ix.rules[i]!.criterion;
-    let holds: boolean;
-    if (c && 'match' in c && c.match.kind === 'plain') {
-      // Plain criteria compare lower case: each request value is lowered once, not once per rule.
-      const v = criterionValue(req, c.key);
-      holds = v !== undefined && (lowered[c.key] ??= v.toLowerCase()) === c.match.lower;
-    } else holds = criterionHolds(c, req);
-    applying[i] = holds ? 1 : 0;
-    any ||= holds;
-  }
-  const prefixEntries = prefixEntriesFor(rules, req);
-  const app = req.applicationId;
-  const dh = req.destinationHost?.toLowerCase();
-  const dr = req.destinationRealm?.toLowerCase();
+  scoreInto(shared, req, candidates, compileRules(rules));
   const out: Scored[] = [];
-  for (const c of candidates) {
-    const idLower = c.identityLower ?? c.identity.toLowerCase();
-    const realmLower = c.realmLower ?? c.realm.toLowerCase();
-    let score = Score.INI;
-    if (app !== 0 && !c.applications.has(app) && !c.applications.has(RELAY_APPLICATION_ID)) score += Score.NO_DELIVERY;
-    if (dh !== undefined && dh === idLower) score += Score.FINALDEST;
-    else if (dr !== undefined && dr === realmLower) score += Score.REALM;
-    // The weight of the last matching rule in file order wins, as in the explained path.
-    let weightAt = -1;
-    let weight: number | undefined;
-    if (any) {
-      const byId = ix.byIdentity.get(idLower);
-      const byRealm = ix.byRealm.get(realmLower);
-      for (let pass = 0; pass < 3; pass++) {
-        const list = pass === 0 ? byId : pass === 1 ? byRealm : ix.byRegex;
-        if (!list) continue;
-        for (const i of list) {
-          if (applying[i] === 0) continue;
-          const a = ix.rules[i]!.action;
-          if (a.kind !== 'score' || (pass === 2 && !targets(a.target, c, idLower, realmLower))) continue;
-          score += a.score;
-          if (a.weight !== undefined && i > weightAt) {
-            weightAt = i;
-            weight = a.weight;
-          }
-        }
-      }
-    }
-    if (prefixEntries) {
-      for (const e of prefixEntries) {
-        if (!targets(e.target, c, idLower, realmLower)) continue;
-        score += e.score;
-        if (e.weight !== undefined) weight = e.weight;
-      }
-    }
-    const s: Scored = { candidate: c, score, weight, reasons: NO_REASONS };
-    if (adjust) adjust(c, (delta) => (s.score += delta));
-    out.push(s);
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const w = shared.weight[i]!;
+    out.push({ candidate: c, score: shared.score[i]!, weight: w > 0 ? w : undefined, reasons: NO_REASONS });
   }
+  shared.candidates = [];
+  // Extra scores after the fact: `adjust` may be any code, even code that scores again.
+  if (adjust) for (const s of out) adjust(s.candidate, (delta) => (s.score += delta));
   return out;
 }
 

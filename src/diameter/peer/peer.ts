@@ -168,6 +168,17 @@ export class Peer implements PeerSocketSink {
     if (this.settings.connect) this.fire({ type: 'Start' });
   }
 
+  /**
+   * Connects now, also to a peer we otherwise only accept (`connect: false`): the router follows
+   * a redirect to it. False when the peer is not Closed, is stopping, or was asked by DPR to hold
+   * off (BUSY, DO_NOT_WANT_TO_TALK_TO_YOU) and has not been open since.
+   */
+  connectNow(): boolean {
+    if (this.stopping || this.ctx.state !== 'Closed' || this.backoff > 1) return false;
+    this.fire({ type: 'Start' });
+    return true;
+  }
+
   /** DPR with the cause, then wait for DPA (bounded); resolves when the peer is Closed. */
   stop(cause: number = DisconnectCause.REBOOTING): Promise<void> {
     this.stopping = true;
