@@ -12,19 +12,44 @@ import { testConfig } from '../test/support/node-config.js';
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 5);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/**
+ * CLIENT_CORK=1: the client corks its writes per tick, so TCP gets one writev per burst too (the
+ * SCTP transport batches a tick's writes by itself; a plain TCP socket writes each at once).
+ */
+const CLIENT_CORK = process.env.CLIENT_CORK === '1';
+/** ONLY=tcp or ONLY=sctp runs one transport alone. */
+const KINDS = (process.env.ONLY ? [process.env.ONLY] : ['tcp', 'sctp']) as ('tcp' | 'sctp')[];
 
-async function run(kind: 'tcp' | 'sctp'): Promise<number> {
+interface Round {
+  /** Answers per second. */
+  rate: number;
+  /** The client's reads ('data' events) per answer: 1 = one read per message. */
+  readsPerAnswer: number;
+}
+
+async function run(kind: 'tcp' | 'sctp'): Promise<Round> {
   const node = new DiameterNode({ config: testConfig('dra.realm-a.test', 'realm-a.test', { listen: [{ transport: kind, addresses: ['127.0.0.1'], port: 0 }], allowUnknownPeers: true, timers: { tc: 30_000, tw: 30_000, ceTimeout: 5000, dpaTimeout: 1000, shutdownGrace: 1000, requestTimeout: 2000 } }) });
   await node.start();
   const socket: Socket = await connect({ kind, host: '127.0.0.1', port: node.listeners[0]!.port, timeoutMs: 5000 });
   const req = air('mme.realm-b.test', 'realm-b.test', 'realm-a.test');
   let answers = 0;
+  let reads = 0;
   let open = false;
   let stopAt = 0;
   let hbh = 1;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
   const send = (): void => {
     const b = Buffer.from(req);
     b.writeUInt32BE(hbh++ >>> 0, 12);
+    if (CLIENT_CORK && !corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
     socket.write(b);
   };
   const done = new Promise<void>((resolve) => {
@@ -44,7 +69,10 @@ async function run(kind: 'tcp' | 'sctp'): Promise<number> {
       },
       onError: (e) => console.error(e.message),
     });
-    socket.on('data', (d: Buffer) => dec.push(d));
+    socket.on('data', (d: Buffer) => {
+      reads++;
+      dec.push(d);
+    });
   });
   socket.write(cer('mme.realm-b.test', 'realm-b.test'));
   const t0 = Date.now();
@@ -52,14 +80,17 @@ async function run(kind: 'tcp' | 'sctp'): Promise<number> {
   const rate = answers / ((Date.now() - t0) / 1000);
   socket.destroy();
   await node.stop();
-  return rate;
+  return { rate, readsPerAnswer: reads / Math.max(answers, 1) };
 }
 
-const results: Record<'tcp' | 'sctp', number[]> = { tcp: [], sctp: [] };
+const results: Record<'tcp' | 'sctp', Round[]> = { tcp: [], sctp: [] };
 for (let r = 0; r < ROUNDS; r++) {
-  for (const kind of ['tcp', 'sctp'] as const) results[kind].push(await run(kind));
+  for (const kind of KINDS) results[kind].push(await run(kind));
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-for (const kind of ['tcp', 'sctp'] as const) console.log(`${kind}: answers/s per round ${results[kind].map((x) => x.toFixed(0)).join(', ')}; median ${median(results[kind]).toFixed(0)}`);
-console.log(`SCTP/TCP (medians): ${((median(results.sctp) / median(results.tcp)) * 100).toFixed(0)}%  (${SECONDS} s per round, ${CONCURRENCY} in flight, ${ROUNDS} rounds, alternating)`);
+const rates = (kind: 'tcp' | 'sctp'): number[] => results[kind].map((x) => x.rate);
+for (const kind of KINDS) {
+  console.log(`${kind}: answers/s per round ${rates(kind).map((x) => x.toFixed(0)).join(', ')}; median ${median(rates(kind)).toFixed(0)}; client reads per answer ${median(results[kind].map((x) => x.readsPerAnswer)).toFixed(2)}`);
+}
+if (KINDS.length === 2) console.log(`SCTP/TCP (medians): ${((median(rates('sctp')) / median(rates('tcp'))) * 100).toFixed(0)}%  (${SECONDS} s per round, ${CONCURRENCY} in flight, ${ROUNDS} rounds, alternating${CLIENT_CORK ? ', client corks per tick' : ''})`);
 process.exit(0);

@@ -1,5 +1,6 @@
-// `diamond replay FILE --target HOST:PORT`: plays the client side of a capture against a live node
-// and checks every answer against the captured one. Exit code 0 only when everything matched.
+// `diamond replay FILE --target HOST:PORT [--transport sctp]`: plays the client side of a capture
+// against a live node and checks every answer against the captured one. Exit code 0 only when
+// everything matched.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadDictionary } from '../diameter/dictionary/load.js';
@@ -8,13 +9,14 @@ import { DiamondError, ErrorCode } from '../errors.js';
 import { readCapture } from '../pcap/reader.js';
 import { DEFAULT_IGNORED_AVPS, DEFAULT_IGNORED_TYPES } from '../replay/compare.js';
 import { buildPlan } from '../replay/plan.js';
-import { type Pacing, type Progress, type ReplayReport, replaySucceeded, runReplay } from '../replay/run.js';
+import { type Pacing, type Progress, type ReplayReport, type ReplayTransport, replaySucceeded, runReplay } from '../replay/run.js';
 import { parseProvisionFile, provision } from '../replay/provision.js';
 import { MessageSelector } from '../replay/select.js';
 import { isCapture } from './decode-capture.js';
 
 interface ReplayCliOptions {
   target: string;
+  transport: string;
   peer?: string[];
   select?: string[];
   originHost?: string;
@@ -48,6 +50,11 @@ export function parseTarget(text: string): { host: string; port: number } {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
+function transportOf(text: string): ReplayTransport {
+  if (text === 'tcp' || text === 'sctp') return text;
+  return bad(`--transport: expected tcp or sctp, got "${text}"`);
+}
+
 function positive(option: string, text: string, integer: boolean): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) bad(`${option}: expected a positive ${integer ? 'integer' : 'number'}, got "${text}"`);
@@ -77,7 +84,7 @@ function progressBar(p: Progress): string {
 export function formatReport(r: ReplayReport, file: string): string {
   const lines: string[] = [];
   for (const p of r.peers) {
-    lines.push(`replayed ${file} against ${r.target} (${p.node || 'node'}) as ${p.identity} (realm ${p.realm}; ${p.fromCer ? 'capabilities from the captured CER' : 'no CER captured: capabilities from the requests'})`);
+    lines.push(`replayed ${file} against ${r.target}${r.transport === 'sctp' ? ' over SCTP' : ''} (${p.node || 'node'}) as ${p.identity} (realm ${p.realm}; ${p.fromCer ? 'capabilities from the captured CER' : 'no CER captured: capabilities from the requests'})`);
   }
   lines.push(`sent ${r.sent}, answered ${r.answered}, matched ${r.matched}, differed ${r.differed}, timed out ${r.timedOut}` +
     `${r.unchecked ? `, unchecked ${r.unchecked} (no captured answer)` : ''}${r.notSent ? `, not sent ${r.notSent}` : ''}`);
@@ -108,7 +115,8 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('play the client side of a capture against a node and compare every answer with the captured one')
     .argument('<file>', 'a pcap or pcapng capture')
-    .requiredOption('--target <host:port>', 'the node to replay against (TCP)')
+    .requiredOption('--target <host:port>', 'the node to replay against')
+    .option('--transport <tcp|sctp>', 'connect over TCP or kernel SCTP (PPID 46, base protocol on stream 0)', 'tcp')
     .option('--peer <identity...>', 'replay only these captured clients (Origin-Host)')
     .option('--select <items...>', 'only these requests: APP, APP:CMD or :CMD, comma separated (S6a:AIR,S6a:ULR,Cx)')
     .option('--origin-host <identity>', 'connect and send as this identity instead of the captured one')
@@ -132,6 +140,7 @@ export function registerReplay(program: Command): void {
     .option('--token <token>', 'with --provision: bearer token (default DIAMOND_API_TOKEN)')
     .action(async (file: string, o: ReplayCliOptions) => {
       const { host, port } = parseTarget(o.target);
+      const transport = transportOf(o.transport);
       const dict = loadDictionary(o.dictionary ?? []);
       let bytes: Buffer;
       try {
@@ -163,6 +172,7 @@ export function registerReplay(program: Command): void {
       const report = await runReplay(plan, dict, {
         host,
         port,
+        transport,
         pacing: pacingOf(o),
         window: positive('--window', o.window, true),
         timeoutMs: positive('--timeout', o.timeout, false) * 1000,

@@ -1,5 +1,7 @@
 // The replay's own Diameter connection (RFC 6733 §5.3 CER/CEA, §5.5 DWR/DWA, §5.4 DPR/DPA), kept
 // minimal on purpose: it connects once, never reconnects, and hands every other frame to its owner.
+// Over TCP, or over kernel SCTP through the transport's addon (RFC 6733 §2.1.1: PPID 46, the base
+// protocol on stream 0, so nothing else goes before the CEA makes the node OPEN).
 import { connect, type Socket } from 'node:net';
 import type { Dictionary } from '../diameter/dictionary/dictionary.js';
 import { avp } from '../diameter/codec/builder.js';
@@ -9,6 +11,7 @@ import { encodeMessage } from '../diameter/codec/encode.js';
 import { FrameDecoder } from '../diameter/codec/frame-decoder.js';
 import { findAvp, type Message } from '../diameter/codec/message.js';
 import { buildCer, type LocalCapabilities } from '../diameter/peer/capabilities.js';
+import { connect as transportConnect } from '../diameter/transport/transport.js';
 import { DiamondError, ErrorCode } from '../errors.js';
 
 const CER = 257;
@@ -25,14 +28,22 @@ export interface ClientHandlers {
   onClosed(reason: string): void;
 }
 
+export type ReplayTransport = 'tcp' | 'sctp';
+
 export interface ClientOptions {
   host: string;
   port: number;
+  /** Default tcp. */
+  transport?: ReplayTransport | undefined;
   dict: Dictionary;
   local: LocalCapabilities;
-  /** Wait for the TCP connection and then the CEA (ms). */
+  /** Wait for the connection (TCP connect or SCTP association) and then the CEA (ms). */
   timeoutMs: number;
   maxMessageSize?: number;
+}
+
+function targetOf(opts: ClientOptions): string {
+  return `${opts.host}:${opts.port}${opts.transport === 'sctp' ? ' (SCTP)' : ''}`;
 }
 
 export class ReplayClient {
@@ -53,10 +64,25 @@ export class ReplayClient {
   }
 
   /** Connects, sends the CER, and resolves once a CEA with 2001 arrives; throws otherwise. */
-  static open(opts: ClientOptions): Promise<ReplayClient> {
+  static async open(opts: ClientOptions): Promise<ReplayClient> {
+    if (opts.transport !== 'sctp') return ReplayClient.handshake(connect({ host: opts.host, port: opts.port }), opts, opts.timeoutMs);
+    const started = Date.now();
+    let socket: Socket;
+    try {
+      // Resolves once the association is up; sctp-socket.ts sends PPID 46, application 0 on stream 0.
+      socket = await transportConnect({ kind: 'sctp', host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const code = e.code === ErrorCode.SCTP_UNAVAILABLE ? ErrorCode.SCTP_UNAVAILABLE : ErrorCode.REPLAY_PEER;
+      throw new DiamondError(code, `${targetOf(opts)}: ${e.message}`);
+    }
+    return ReplayClient.handshake(socket, opts, Math.max(1, opts.timeoutMs - (Date.now() - started)));
+  }
+
+  /** CER on a connecting (TCP) or connected (SCTP) socket; resolves on a CEA with 2001. */
+  private static handshake(socket: Socket, opts: ClientOptions, timeoutMs: number): Promise<ReplayClient> {
     return new Promise((resolve, reject) => {
-      const target = `${opts.host}:${opts.port}`;
-      const socket = connect({ host: opts.host, port: opts.port });
+      const target = targetOf(opts);
       socket.setNoDelay(true);
       const client = new ReplayClient(socket, opts.dict, opts.local);
       let settled = false;
@@ -67,7 +93,7 @@ export class ReplayClient {
         socket.destroy();
         reject(new DiamondError(ErrorCode.REPLAY_PEER, `${target}: ${why}`));
       };
-      const timer = setTimeout(() => fail(`no CEA within ${opts.timeoutMs} ms`), opts.timeoutMs);
+      const timer = setTimeout(() => fail(`no CEA within ${opts.timeoutMs} ms`), timeoutMs);
       const decoder = new FrameDecoder(
         {
           onFrame: (f) => {
@@ -101,11 +127,14 @@ export class ReplayClient {
         if (!settled) fail('connection closed before the CEA');
         client.onSocketClosed();
       });
-      socket.on('connect', () => {
+      const sendCer = (): void => {
         const hostIps = [socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'];
         const ids = { hopByHopId: (Math.random() * 0x1_0000_0000) >>> 0, endToEndId: (Math.random() * 0x1_0000_0000) >>> 0 };
         socket.write(encodeMessage(buildCer(opts.dict, opts.local, hostIps, ids, false)));
-      });
+      };
+      // An SCTP socket arrives connected; a TCP one is still connecting.
+      if (socket.connecting) socket.on('connect', sendCer);
+      else sendCer();
     });
   }
 

@@ -10,7 +10,9 @@ import { encodeMessage } from '../diameter/codec/encode.js';
 import type { LocalCapabilities } from '../diameter/peer/capabilities.js';
 import { DiamondError, ErrorCode } from '../errors.js';
 import { replaceTopLevelAvps, setIds, topLevelAvpValue } from './avp-splice.js';
-import { ReplayClient } from './client.js';
+import { ReplayClient, type ReplayTransport } from './client.js';
+
+export type { ReplayTransport } from './client.js';
 import { compareAnswers, type CompareOptions, type Difference, resultOf } from './compare.js';
 import type { PlannedRequest, ReplayPeer, ReplayPlan } from './plan.js';
 
@@ -25,6 +27,8 @@ export type Pacing = { mode: 'fast' } | { mode: 'captured'; speed: number } | { 
 export interface ReplayOptions {
   host: string;
   port: number;
+  /** How to reach the node: tcp (default) or sctp (kernel SCTP, PPID 46, RFC 6733 §2.1.1). */
+  transport?: ReplayTransport | undefined;
   pacing: Pacing;
   /** Requests in flight at most (all connections together). */
   window: number;
@@ -67,6 +71,7 @@ export interface RequestResult {
 
 export interface ReplayReport {
   target: string;
+  transport: ReplayTransport;
   peers: { identity: string; realm: string; fromCer: boolean; node: string }[];
   total: number;
   sent: number;
@@ -205,7 +210,7 @@ export async function runReplay(plan: ReplayPlan, dict: Dictionary, opts: Replay
   try {
     for (const peer of plan.peers.values()) {
       const local = capabilitiesOf(peer, opts);
-      const client = await ReplayClient.open({ host: opts.host, port: opts.port, dict, local, timeoutMs: Math.max(opts.timeoutMs, 5000) });
+      const client = await ReplayClient.open({ host: opts.host, port: opts.port, transport: opts.transport, dict, local, timeoutMs: Math.max(opts.timeoutMs, 5000) });
       clients.set(peer.identity, client);
       peerInfo.push({ identity: local.originHost, realm: local.originRealm, fromCer: peer.fromCer, node: client.remoteIdentity });
     }
@@ -342,6 +347,7 @@ export async function runReplay(plan: ReplayPlan, dict: Dictionary, opts: Replay
   const round = (n: number): number => Math.round(n * 1000) / 1000;
   return {
     target,
+    transport: opts.transport ?? 'tcp',
     peers: peerInfo,
     total,
     sent: counts.sent,

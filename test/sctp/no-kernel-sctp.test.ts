@@ -1,10 +1,12 @@
 // On a kernel without SCTP (this machine's; SCTP itself is tested in the UML guest by
-// `npm run test:sctp`): SCTP reports one clear reason, and a node with an SCTP and a TCP listener
-// still starts its TCP one.
+// `npm run test:sctp`): SCTP reports one clear reason, a node with an SCTP and a TCP listener
+// still starts its TCP one, and `diamond replay --transport sctp` fails with that reason.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sctpConnect, sctpListen } from '../../src/diameter/transport/sctp/sctp-socket.js';
 import { sctpUnavailableReason } from '../../src/diameter/transport/transport.js';
 import { DiameterNode } from '../../src/node/node.js';
+import { diamond } from '../pcap-cli/cli-run.js';
 import { testConfig, testPeer, waitFor } from '../support/node-config.js';
 
 const why = sctpUnavailableReason();
@@ -59,6 +61,19 @@ describe.runIf(why !== undefined)('no SCTP in this kernel', () => {
       await a.stop();
       await b.stop();
     }
+  });
+});
+
+describe.runIf(why !== undefined)('diamond replay --transport on a kernel without SCTP', () => {
+  it('--transport sctp: one line naming the target and the reason, exit 1; a bad --transport is named', async () => {
+    const capture = path.resolve(import.meta.dirname, '../../pcaps/diamond-hss-attach-ims.pcapng');
+    const r = await diamond(['replay', capture, '--target', '127.0.0.1:3868', '--transport', 'sctp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: 127.0.0.1:3868 (SCTP): ${why}\n`);
+    expect(r.stdout).toBe('');
+    const bad = await diamond(['replay', capture, '--target', '127.0.0.1:3868', '--transport', 'udp']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--transport: expected tcp or sctp, got "udp"');
   });
 });
 

@@ -44,7 +44,8 @@ def recv():
     code = int.from_bytes(data[5:8], 'big')
     print(json.dumps({'event': 'recv', 'sid': sid, 'ppid': ppid, 'code': code, 'flags': data[4],
                       'app': int.from_bytes(data[8:12], 'big'), 'hbh': int.from_bytes(data[12:16], 'big'),
-                      'len': len(data), 'eor': bool(flags & socket.MSG_EOR)}), flush=True)
+                      'len': len(data), 'dlen': int.from_bytes(data[1:4], 'big'),
+                      'eor': bool(flags & socket.MSG_EOR)}), flush=True)
     return data
 
 send(bytes.fromhex(a.cer), 0)

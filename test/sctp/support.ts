@@ -63,6 +63,9 @@ export interface PyEvent {
   flags?: number;
   app?: number;
   hbh?: number;
+  /** Bytes in the SCTP message, and the Diameter length its header gives. */
+  len?: number;
+  dlen?: number;
   eor?: boolean;
 }
 

@@ -31,6 +31,10 @@ export interface SctpAddon {
   setup(fd: number): void;
   status(fd: number): SctpStatus;
   send(fd: number, data: Buffer, stream: number): number;
+  /** One sendmmsg: each buffer one SCTP message on its stream; messages sent, or -errno if none. */
+  sendMany(fd: number, buffers: Buffer[], streams: number[]): number;
+  /** One non-blocking recvmmsg of the queued messages into `into`, end to end: bytes, 0, or -errno. */
+  recvMany(fd: number, into: Buffer): number;
   setPrimary(fd: number, address: string): void;
   tunePaths(fd: number, hbIntervalMs: number, pathMaxRetrans: number): void;
 }

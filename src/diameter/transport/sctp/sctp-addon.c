@@ -1,7 +1,8 @@
 // Kernel SCTP (RFC 9260) one-to-one sockets for Node: socket creation, bindx, listen, connectx,
-// socket options and a sendmsg with stream and PPID. Everything else (reading, queued writes,
-// close) is done by libuv on the descriptor, which treats it as TCP. Only plain syscalls and the
-// uapi header are used, so no lksctp-tools headers or library are needed to build it.
+// socket options, and batched I/O with stream and PPID (sendmmsg/recvmmsg). Everything else
+// (the first read of each readable event, queued writes, close) is done by libuv on the
+// descriptor, which treats it as TCP. Only plain syscalls and the uapi header are used, so no
+// lksctp-tools headers or library are needed to build it.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -390,6 +391,113 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// ---- batched I/O: one syscall for many SCTP messages ----
+// An SCTP message is one Diameter message in both directions (freeDiameter, among others, parses
+// each SCTP message as exactly one Diameter message), so batching is by sendmmsg/recvmmsg, never
+// by concatenating messages. Each syscall is costly where the kernel is far (User-Mode Linux:
+// ptrace), and a one-to-one socket returns at most one message per read.
+#define BATCH 64
+#define SNDINFO_SPACE CMSG_SPACE(sizeof(struct sctp_sndinfo))
+
+// sendMany(fd, buffers: Buffer[], streams: number[]) -> messages sent (each buffer is one SCTP
+// message on its stream, PPID 46), or -errno when none was (EAGAIN: the caller queues them).
+static napi_value js_send_many(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  uint32_t n = 0, ns = 0;
+  if (argc < 3 || !get_int(env, argv[0], &fd) || napi_get_array_length(env, argv[1], &n) != napi_ok ||
+      napi_get_array_length(env, argv[2], &ns) != napi_ok || ns < n)
+    return throw_type(env, "sendMany(fd, buffers, streams)");
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  char cbuf[BATCH][SNDINFO_SPACE];
+  uint32_t sent = 0;
+  int64_t result = 0;
+  while (sent < n) {
+    uint32_t k = n - sent < BATCH ? n - sent : BATCH;
+    memset(msgs, 0, sizeof(struct mmsghdr) * k);
+    memset(cbuf, 0, SNDINFO_SPACE * k);
+    for (uint32_t i = 0; i < k; i++) {
+      napi_value b, sv;
+      int32_t stream = 0;
+      void *data = NULL;
+      size_t len = 0;
+      napi_get_element(env, argv[1], sent + i, &b);
+      napi_get_element(env, argv[2], sent + i, &sv);
+      if (napi_get_buffer_info(env, b, &data, &len) != napi_ok || !get_int(env, sv, &stream))
+        return throw_type(env, "sendMany: buffers must be Buffers and streams numbers");
+      iov[i].iov_base = data;
+      iov[i].iov_len = len;
+      struct msghdr *m = &msgs[i].msg_hdr;
+      m->msg_iov = &iov[i];
+      m->msg_iovlen = 1;
+      m->msg_control = cbuf[i];
+      m->msg_controllen = SNDINFO_SPACE;
+      struct cmsghdr *c = CMSG_FIRSTHDR(m);
+      c->cmsg_level = IPPROTO_SCTP;
+      c->cmsg_type = SCTP_SNDINFO;
+      c->cmsg_len = CMSG_LEN(sizeof(struct sctp_sndinfo));
+      struct sctp_sndinfo *snd = (struct sctp_sndinfo *)CMSG_DATA(c);
+      snd->snd_sid = (uint16_t)stream;
+      snd->snd_ppid = htonl(DIAMETER_PPID);
+    }
+    int r = sendmmsg(fd, msgs, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (r < 0) {
+      if (sent == 0) result = -(int64_t)errno;
+      break;
+    }
+    sent += (uint32_t)r;
+    if ((uint32_t)r < k) break;  // the kernel buffer filled up: the caller queues the rest
+  }
+  napi_value out;
+  napi_create_int64(env, sent > 0 ? (int64_t)sent : result, &out);
+  return out;
+}
+
+// recvMany(fd, into: Buffer) -> bytes: whatever SCTP messages are already queued, up to BATCH
+// and the size of `into`, read with one non-blocking recvmmsg and laid end to end (the caller
+// frames Diameter messages by their length). 0: nothing queued (or the peer shut down: the next
+// libuv read sees that); -errno: the association failed.
+static napi_value js_recv_many(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  char *into = NULL;
+  size_t cap = 0;
+  if (argc < 2 || !get_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], (void **)&into, &cap) != napi_ok || cap < BATCH)
+    return throw_type(env, "recvMany(fd, buffer of at least 64 bytes)");
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  size_t slot = cap / BATCH;
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = into + (size_t)i * slot;
+    iov[i].iov_len = slot;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  // A message longer than a slot continues in the next slot (SCTP keeps the rest for the next
+  // recvmsg), so the slots, compacted, are the byte stream in order.
+  int r = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+  int64_t total = 0;
+  if (r < 0) {
+    total = errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -(int64_t)errno;
+  } else {
+    for (int i = 0; i < r; i++) {
+      size_t len = msgs[i].msg_len;
+      if (len == 0) break;  // end of the association: left for libuv's next read
+      if ((size_t)total != (size_t)i * slot) memmove(into + total, into + (size_t)i * slot, len);
+      total += (int64_t)len;
+    }
+  }
+  napi_value out;
+  napi_create_int64(env, total, &out);
+  return out;
+}
+
 // setPrimary(fd, address): prefer this peer address (tests; operators keep the kernel's choice)
 static napi_value js_set_primary(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -440,6 +548,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setup", NULL, js_setup, NULL, NULL, NULL, napi_default, NULL},
       {"status", NULL, js_status, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
+      {"sendMany", NULL, js_send_many, NULL, NULL, NULL, napi_default, NULL},
+      {"recvMany", NULL, js_recv_many, NULL, NULL, NULL, napi_default, NULL},
       {"setPrimary", NULL, js_set_primary, NULL, NULL, NULL, napi_default, NULL},
       {"tunePaths", NULL, js_tune_paths, NULL, NULL, NULL, napi_default, NULL},
   };
