@@ -12,7 +12,7 @@ import { errorAnswer } from '../diameter/codec/answer.js';
 import { SECRET_AVPS, formatMessage } from '../diameter/codec/inspect.js';
 import { maskSecrets } from '../diameter/codec/mask-secrets.js';
 import { CmdFlag, type Message } from '../diameter/codec/message.js';
-import { validateRequest } from '../diameter/codec/validate.js';
+import { failedAvpOf, validateRequest } from '../diameter/codec/validate.js';
 import type { LocalApplication } from './local-application.js';
 import { avp } from '../diameter/codec/builder.js';
 import { RELAY_APPLICATION_ID, type LocalCapabilities } from '../diameter/peer/capabilities.js';
@@ -267,7 +267,7 @@ export class DiameterNode {
 
   /** The encoded answer to a request refused with a protocol error (RFC 6733 §7.2). */
   errorAnswerBytes(frame: Buffer, resultCode: number, reason: string, missingAvp?: string): Buffer {
-    const { message } = decodeMessage(frame, this.dict);
+    const { message, issues } = decodeMessage(frame, this.dict);
     const req = message ?? {
       flags: frame[4] ?? 0,
       commandCode: frame.readUIntBE(5, 3),
@@ -275,8 +275,9 @@ export class DiameterNode {
       hopByHopId: frame.readUInt32BE(12),
       endToEndId: frame.readUInt32BE(16),
     };
-    // §7.5: for a missing AVP, Failed-AVP holds an example of it with empty data.
-    const failedAvp = missingAvp ? avp(this.dict, missingAvp, '') : undefined;
+    // §7.5: for a missing AVP, Failed-AVP holds an example of it with empty data; for a malformed
+    // one (5014 length, 5004 value ...), the offending AVP as far as it could be read.
+    const failedAvp = missingAvp ? avp(this.dict, missingAvp, '') : failedAvpOf(issues.find((i) => i.resultCode === resultCode));
     return encodeMessage(errorAnswer(this.dict, req, { host: this.config.identity, realm: this.config.realm }, { resultCode, errorMessage: reason, failedAvp }));
   }
 

@@ -200,6 +200,24 @@ describe('misbehaving peers', () => {
     expect(good.closed).toBe(false);
   });
 
+  it('answers a request whose last AVP claims more octets than the message holds with 5014 and that AVP in Failed-AVP (RFC 6733 §7.5)', async () => {
+    const peer = await RawPeer.connect(c.port, GOOD);
+    expect(resultCode(await peer.handshake())).toBe(2001);
+    // An S6a-shaped request for another realm: Session-Id, origin, Destination-Realm, then a User-Name
+    // (code 1) whose header says 4 octets more than follow.
+    const userName = avp(1, M, str('001010000000001'));
+    userName.writeUIntBE(userName.readUIntBE(5, 3) + 4, 5, 3);
+    const frame = msg({ flags: REQ | 0x40, code: 318, app: 16777251, hbh: 77, e2e: 77 }, [avp(263, M, str(`${GOOD};77`)), ...originAvps(GOOD), avp(283, M, str('elsewhere.test')), userName]);
+    peer.send(frame);
+    const a = await peer.next('the error answer');
+    expect([a.commandCode, a.hopByHopId, isRequest(a)]).toEqual([318, 77, false]);
+    expect(resultCode(a)).toBe(5014);
+    const failed = findAvp(a.avps, 279);
+    expect(failed, 'Failed-AVP').toBeDefined();
+    expect(failed!.avps?.map((x) => x.code)).toEqual([1]);
+    expect(peer.closed).toBe(false);
+  });
+
   it('closes a connection whose frame is longer than limits.maxMessageSize without waiting for the body', async () => {
     const big = await RawPeer.connect(c.port, GOOD);
     // Only the first 20 bytes of a CER that claims MAX_MESSAGE + 4 bytes: if the node buffered

@@ -76,6 +76,11 @@ function findAvp(avps: Avp[], parents: Avp[], pred: (a: Avp) => boolean): { avp:
   return undefined;
 }
 
+/** Failed-AVP content for a decode issue: its AVP in its Grouped parents (undefined when unreadable). */
+export function failedAvpOf(i: CodecIssue | undefined): Avp | undefined {
+  return i?.avp && wrap(i.parents, i.avp);
+}
+
 /** RFC 6733 §7.5: an offending AVP inside a Grouped AVP may be reported inside its parent. */
 function wrap(parents: Avp[], avp: Avp): Avp {
   let out = avp;
