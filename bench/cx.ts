@@ -2,7 +2,11 @@
 // with ~4 kB of User-Data rendered from an iFC template) answered by a DiameterNode with a SQLite
 // store, over one TCP connection on 127.0.0.1 from an S-CSCF client in its own process
 // (bench/support/load-client.ts). Targets (issue 8): >= 15,000 answers/s each.
-// Run: npx tsx bench/cx.ts [seconds-per-phase] [mar|sar] (both by default)
+// The warm-up pass of each phase makes the first MAR (Server-Name recorded) and SAR (registered) of
+// every user, so the measured MAR and SAR phases are re-authentications and re-registrations that
+// write no state. SAR-MOVE measures state writes: each SAR REGISTRATION names the other of two
+// S-CSCFs than the user's last one, so every answer waits for its group-committed write.
+// Run: npx tsx bench/cx.ts [seconds-per-phase] [mar|sar|sar-move] (all three by default)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +27,7 @@ const USERS = 1000;
 const dict = defaultDictionary();
 const SCSCF: ClientIdentity = { host: 'scscf.bench', realm: 'ims.bench', application: { vendorId: 10415, id: 16777216 } };
 const SERVER_NAME = 'sip:scscf.bench:6060';
+const OTHER_SERVER_NAME = 'sip:scscf-2.bench:6060';
 const user = (i: number): { imsi: string; impi: string; impu: string } => {
   const imsi = `00101${String(i).padStart(10, '0')}`;
   return { imsi, impi: `${imsi}@ims.bench`, impu: `sip:${imsi}@ims.bench` };
@@ -59,15 +64,18 @@ if (process.argv[4] === 'client') {
     ];
     phases.push({ name: 'MAR', templates: users.map((u) => template(dict, SCSCF, 303, mar(u))) });
   }
-  if (!only || only === 'SAR') {
-    // REGISTRATION (1) with User-Data-Already-Available 0: every answer carries the User-Data.
-    const sar = ({ impi, impu }: { impi: string; impu: string }): Avp[] => [
-      ...head(impi, impu),
-      avp(dict, 'Server-Name', SERVER_NAME),
-      avp(dict, 'Server-Assignment-Type', 1),
-      avp(dict, 'User-Data-Already-Available', 0),
-    ];
-    phases.push({ name: 'SAR', templates: users.map((u) => template(dict, SCSCF, 301, sar(u))) });
+  // REGISTRATION (1) with User-Data-Already-Available 0: every answer carries the User-Data.
+  const sar = ({ impi, impu }: { impi: string; impu: string }, serverName: string): Avp[] => [
+    ...head(impi, impu),
+    avp(dict, 'Server-Name', serverName),
+    avp(dict, 'Server-Assignment-Type', 1),
+    avp(dict, 'User-Data-Already-Available', 0),
+  ];
+  if (!only || only === 'SAR') phases.push({ name: 'SAR', templates: users.map((u) => template(dict, SCSCF, 301, sar(u, SERVER_NAME))) });
+  if (!only || only === 'SAR-MOVE') {
+    // Every user at the other S-CSCF, then back: each SAR changes the user's S-CSCF (a write).
+    const round = (name: string) => users.map((u) => template(dict, SCSCF, 301, sar(u, name)));
+    phases.push({ name: 'SAR-MOVE', templates: [...round(OTHER_SERVER_NAME), ...round(SERVER_NAME)] });
   }
   await runClient(dict, SCSCF, Number(process.argv[5]), phases, seconds);
 } else {
@@ -86,9 +94,10 @@ if (process.argv[4] === 'client') {
   const node = new DiameterNode({ config: testConfig('hss.ims.bench', 'ims.bench', { allowUnknownPeers: true, limits: { maxMessageSize: 65536, maxPendingPerPeer: 10000, maxQueuedBytesPerPeer: 16 << 20 } }), applications: [app], logger: pino({ level: 'silent' }) });
   await node.start(false);
   await forkClient(fileURLToPath(import.meta.url), [String(seconds), only ?? ''], node.listeners[0]!.port);
-  if (!only || only === 'SAR') {
-    const registered = Array.from({ length: USERS }, (_, i) => store.imsSubscribers.get(user(i).impi)).filter((s) => s?.scscfName === SERVER_NAME).length;
-    console.log(`${registered}/${USERS} IMS users have ${SERVER_NAME} as their S-CSCF`);
+  if (!only || only.startsWith('SAR')) {
+    const subs = Array.from({ length: USERS }, (_, i) => store.imsSubscribers.get(user(i).impi));
+    const registered = subs.filter((s) => s?.registrationState === 'registered' && (s.scscfName === SERVER_NAME || s.scscfName === OTHER_SERVER_NAME)).length;
+    console.log(`${registered}/${USERS} IMS users are registered at one of the benchmark's S-CSCFs`);
   }
   await node.stop();
   store.close();

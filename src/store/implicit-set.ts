@@ -2,7 +2,8 @@
 // IMPI-level view of their per-IMPU registration states is. The set of an IMPU is every IMPU of the
 // same IMPI with the same `irs` number (0 unless provisioned otherwise, so by default all IMPUs of an
 // IMPI form one set). A barred IMPU stays in its set: TS 23.228 lets the set hold barred identities,
-// which are registered with it but never used on their own (UAR refuses them).
+// which are registered with it. A UAR may name one (a UE without ISIM registers with its barred
+// temporary IMPU); it is refused only when every IMPU of the set is barred (TS 29.228 §6.1.1.1).
 import type { ImsRegistrationState, PublicIdentity } from './model.js';
 
 /** The implicit registration set of `impu` among `impus`, in their order; [] when it is not there. */

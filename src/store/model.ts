@@ -454,8 +454,37 @@ export interface ImsSubscriberRepository {
    * `impus` is its own).
    */
   setServer(impi: string, scscfName: string | null, state: ImsRegistrationState, impus?: readonly string[]): boolean;
+  /**
+   * Cx SAR (hot path): each IMPU's new S-CSCF and state, group-committed (one fsync per batch).
+   * get()/getByImpu() see them at once; the promise resolves after COMMIT with whether any IMPU
+   * changed, and 'ims-registration-changed' is emitted then (one event per former and new state).
+   */
+  assign(impi: string, changes: readonly ImpuAssignment[]): Promise<boolean>;
+  /**
+   * Cx MAR (TS 29.228 §6.3.1): `scscfName` on those of `impus` that have no S-CSCF, states untouched,
+   * group-committed like assign(); resolves with the IMPUs that got it.
+   */
+  recordServerName(impi: string, impus: readonly string[], scscfName: string): Promise<string[]>;
   /** The other IMPIs of the IMS subscription of `impi` (TS 29.229 §6.3.33), in IMPI order. */
   associatedImpis(impi: string): string[];
+  /**
+   * A cache for values derived from IMS profiles (identities, barring, sets, MSISDN, iFC templates),
+   * emptied whenever one of those may have changed, whoever changed it; registration state and
+   * S-CSCF changes keep it.
+   */
+  profileCache<V>(): DerivedCache<V>;
+}
+
+/** One IMPU's new S-CSCF (null: none) and registration state. */
+export interface ImpuAssignment {
+  readonly impu: string;
+  readonly scscfName: string | null;
+  readonly state: ImsRegistrationState;
+}
+
+export interface DerivedCache<V> {
+  /** The cached value of `key`, else `load(key)` (kept unless undefined). */
+  get(key: string, load: (key: string) => V | undefined): V | undefined;
 }
 
 export interface IfcTemplateRepository {

@@ -50,18 +50,23 @@ export interface ImsUser {
   readonly impi: string;
   /** The IMPUs, the one the CSCF registers first. */
   readonly impus: readonly string[];
+  /** The IMPUs the capture's HSS barred (BarringIndication 1 in its SAA). */
+  readonly barred?: readonly string[];
   readonly msisdn?: string;
 }
 
 /**
  * open5gs users: IMSI 00101123456789N with MSISDN 0N98765432100 (N = 5 nonipsec_reg, 3 ipsec_reg,
  * both read from the captured SAA User-Data). N = 1 is volte's LIR target tel:0198765432100: no
- * capture registers it, its IMSI follows the same numbering.
+ * capture registers it, its IMSI follows the same numbering. As FHoSS had them: the IMSI-based
+ * IMPU (the temporary one a UE without ISIM registers with) barred, in one implicit registration
+ * set with the unbarred MSISDN IMPUs.
  */
 export function open5gsUser(n: 1 | 3 | 5): ImsUser {
   const imsi = `00101123456789${n}`;
   const msisdn = `0${n}98765432100`;
-  return { imsi, impi: `${imsi}@${OPEN5GS.realm}`, impus: [`sip:${imsi}@${OPEN5GS.realm}`, `tel:${msisdn}`, `sip:${msisdn}`], msisdn };
+  const temporary = `sip:${imsi}@${OPEN5GS.realm}`;
+  return { imsi, impi: `${imsi}@${OPEN5GS.realm}`, impus: [temporary, `tel:${msisdn}`, `sip:${msisdn}`], barred: [temporary], msisdn };
 }
 
 /** Open IMS Core's alice and bob; the IMSIs are ours (Diamond's IMS AKA needs one). */
@@ -81,9 +86,7 @@ export function provisionDoc(users: readonly ImsUser[]): Record<string, unknown>
       impi: u.impi,
       imsi: u.imsi,
       authScheme: 'aka',
-      // FHoSS bars the IMSI-based IMPU (BarringIndication 1 in its SAA); not here: Diamond's UAR
-      // refuses a barred IMPU, and the captures register with exactly that one (todo in public-cx-replay.test.ts).
-      impus: u.impus.map((impu) => ({ impu })),
+      impus: u.impus.map((impu) => (u.barred?.includes(impu) ? { impu, barred: true } : { impu })),
     })),
   };
 }

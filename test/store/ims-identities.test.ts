@@ -1,8 +1,11 @@
 // IMS public identities on a real SQLite file: editing the IMPU list keeps the rows that stay (and
 // their Sh data and registration state) and deletes only the removed ones; registration state and
-// S-CSCF per IMPU (migration 2 carries a version-1 file's per-IMPI state to each IMPU); IMS
-// subscription groups (Associated-Identities).
+// S-CSCF per IMPU (migration 2 carries a version-1 file's per-IMPI state to each IMPU), written
+// group-committed by Cx (seen at once, on disk when the promise resolves, events after the commit);
+// IMS subscription groups (Associated-Identities); the profile read cache (emptied by profile
+// changes of any connection, kept across registration-state writes).
 import Database from 'better-sqlite3';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { MIGRATIONS, openDatabase, openSqliteStore, type ImsRegistrationChangedEvent, type ImsSubscriberChangedEvent } from '../../src/store/index.js';
@@ -27,6 +30,16 @@ const put = (impu: string, si: string, data: string): void => {
   expect(w.ok).toBe(true);
 };
 const states = (): [string, string, string | null][] => t.store.imsSubscribers.get(IMPI)!.impus.map((p) => [p.impu, p.registrationState, p.scscfName]);
+/** The rows as another connection on the file reads them. */
+function onDisk(file: string): [string, string, string | null][] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT impu, registration_state, scscf_name FROM ims_public_identity WHERE impi = ? ORDER BY position').all(IMPI) as { impu: string; registration_state: string; scscf_name: string | null }[];
+    return rows.map((r) => [r.impu, r.registration_state, r.scscf_name]);
+  } finally {
+    db.close();
+  }
+}
 
 describe('editing the IMPU list', () => {
   it('keeps the Sh data, subscriptions and state of IMPUs that stay; a removed IMPU takes its own with it', () => {
@@ -113,6 +126,83 @@ describe('registration state per public identity (TS 29.228 §6.1.2)', () => {
     expect(t.store.imsSubscribers.setServer(IMPI, S1, 'registered', ['sip:not-dave@ims.test'])).toBe(false);
   });
 
+  it('assign (Cx SAR) is group-committed: read at once, on disk and announced once the promise resolves', async () => {
+    seed();
+    const events: ImsRegistrationChangedEvent[] = [];
+    t.store.on('ims-registration-changed', (e) => events.push(e));
+    const before = onDisk(t.file);
+    const done = t.store.imsSubscribers.assign(IMPI, [
+      { impu: SIP, scscfName: S1, state: 'registered' },
+      { impu: TEL, scscfName: S1, state: 'registered' },
+    ]);
+    // Queued, not committed: this connection reads the new state, the file still has the old one.
+    expect(states()).toEqual([
+      [SIP, 'registered', S1],
+      [TEL, 'registered', S1],
+      [WORK, 'not-registered', null],
+    ]);
+    expect(t.store.imsSubscribers.getByImpu(TEL)).toMatchObject({ registrationState: 'registered', scscfName: S1 });
+    expect(onDisk(t.file)).toEqual(before);
+    expect(events).toEqual([]);
+    // A second write behind the first, in the same batch: applies on top of it.
+    const second = t.store.imsSubscribers.assign(IMPI, [{ impu: TEL, scscfName: null, state: 'not-registered' }]);
+    expect(await done).toBe(true);
+    expect(await second).toBe(true);
+    expect(onDisk(t.file)).toEqual([
+      [SIP, 'registered', S1],
+      [TEL, 'not-registered', null],
+      [WORK, 'not-registered', null],
+    ]);
+    expect(states()).toEqual(onDisk(t.file));
+    expect(events.map((e) => [e.impus, e.previous, e.state, e.previousScscfName, e.scscfName])).toEqual([
+      [[SIP, TEL], 'not-registered', 'registered', null, S1],
+      [[TEL], 'registered', 'not-registered', S1, null],
+    ]);
+    // Nothing to change: no write, no event.
+    events.length = 0;
+    expect(await t.store.imsSubscribers.assign(IMPI, [{ impu: SIP, scscfName: S1, state: 'registered' }])).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it('recordServerName (Cx MAR) fills the S-CSCF only where there is none and never writes the state', async () => {
+    seed();
+    const events: ImsRegistrationChangedEvent[] = [];
+    t.store.on('ims-registration-changed', (e) => events.push(e));
+    // A SAR registered SIP and TEL at S1 (queued), then the MAR of the same registration records S2.
+    const sar = t.store.imsSubscribers.assign(IMPI, [
+      { impu: SIP, scscfName: S1, state: 'registered' },
+      { impu: TEL, scscfName: S1, state: 'registered' },
+    ]);
+    const mar = t.store.imsSubscribers.recordServerName(IMPI, [SIP, TEL, WORK], 'sip:scscf2.ims.test');
+    expect(await mar).toEqual([WORK]);
+    await sar;
+    const want: [string, string, string | null][] = [
+      [SIP, 'registered', S1],
+      [TEL, 'registered', S1],
+      [WORK, 'not-registered', 'sip:scscf2.ims.test'],
+    ];
+    expect(states()).toEqual(want);
+    expect(onDisk(t.file)).toEqual(want);
+    expect(events.map((e) => [e.impus, e.previous, e.state, e.previousScscfName, e.scscfName])).toContainEqual([[WORK], 'not-registered', 'not-registered', null, 'sip:scscf2.ims.test']);
+    // The MAR queued first, a de-registration behind it: the de-registration wins, in memory and on disk.
+    t.store.imsSubscribers.setServer(IMPI, null, 'not-registered');
+    const m2 = t.store.imsSubscribers.recordServerName(IMPI, [SIP], S1);
+    const d2 = t.store.imsSubscribers.assign(IMPI, [{ impu: SIP, scscfName: null, state: 'not-registered' }]);
+    expect(states()[0]).toEqual([SIP, 'not-registered', null]);
+    await Promise.all([m2, d2]);
+    expect(onDisk(t.file)[0]).toEqual([SIP, 'not-registered', null]);
+    expect(states()[0]).toEqual([SIP, 'not-registered', null]);
+  });
+
+  it('setServer (API, RTR) commits after the queued writes, not under them', async () => {
+    seed();
+    const queued = t.store.imsSubscribers.assign(IMPI, [{ impu: SIP, scscfName: S1, state: 'registered' }]);
+    t.store.imsSubscribers.setServer(IMPI, null, 'not-registered', [SIP]);
+    await queued;
+    expect(onDisk(t.file)[0]).toEqual([SIP, 'not-registered', null]);
+    expect(states()[0]).toEqual([SIP, 'not-registered', null]);
+  });
+
   it('survives closing and reopening the file', () => {
     seed();
     t.store.imsSubscribers.setServer(IMPI, S1, 'registered', [SIP, TEL]);
@@ -162,6 +252,50 @@ describe('registration state per public identity (TS 29.228 §6.1.2)', () => {
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare("SELECT scscf_updated_at FROM ims_public_identity WHERE impu = 'tel:+111'").get()).toEqual({ scscf_updated_at: now });
     raw.close();
+  });
+});
+
+describe('the IMS profile read cache', () => {
+  it('keeps profiles across registration-state writes, whoever makes them; profile changes by any connection empty it', async () => {
+    seed();
+    const other = openSqliteStore(t.file);
+    try {
+      const cache = t.store.imsSubscribers.profileCache<{ n: number }>();
+      let loads = 0;
+      const derived = (): { n: number } | undefined => cache.get(IMPI, () => ({ n: ++loads }));
+      expect(derived()).toEqual({ n: 1 });
+      // State writes: the hot path's, and another connection's (seen at once: states are not cached).
+      await t.store.imsSubscribers.assign(IMPI, [{ impu: SIP, scscfName: S1, state: 'registered' }]);
+      other.imsSubscribers.setServer(IMPI, 'sip:scscf2.ims.test', 'unregistered', [WORK]);
+      expect(states()).toEqual([
+        [SIP, 'registered', S1],
+        [TEL, 'not-registered', null],
+        [WORK, 'unregistered', 'sip:scscf2.ims.test'],
+      ]);
+      await nextTurn();
+      expect(derived()).toEqual({ n: 1 });
+
+      // Another connection bars TEL: seen from the next event-loop turn, and the cache is emptied.
+      other.imsSubscribers.update(IMPI, { impus: [{ impu: SIP }, { impu: TEL, barred: true }, { impu: WORK, irs: 1 }] }, 'test');
+      await nextTurn();
+      expect(t.store.imsSubscribers.get(IMPI)!.impus.map((p) => p.barred)).toEqual([false, true, false]);
+      expect(derived()).toEqual({ n: 2 });
+      // ... as by an iFC template or MSISDN change through this store.
+      const tpl = t.store.ifcTemplates.create({ name: 'x', xml: '<InitialFilterCriteria><Priority>1</Priority><ApplicationServer><ServerName>sip:as.ims.test</ServerName></ApplicationServer></InitialFilterCriteria>' }, 'test');
+      expect(derived()).toEqual({ n: 3 });
+      t.store.imsSubscribers.update(IMPI, { ifcTemplateId: tpl.id }, 'test');
+      expect(derived()).toEqual({ n: 4 });
+      other.ifcTemplates.update(tpl.id, { name: 'y' }, 'test');
+      await nextTurn();
+      expect(derived()).toEqual({ n: 5 });
+      // Another connection moves TEL to another IMPI: getByImpu follows from the next turn.
+      other.imsSubscribers.update(IMPI, { impus: [{ impu: SIP }, { impu: WORK, irs: 1 }] }, 'test');
+      other.imsSubscribers.create({ impi: 'erin@ims.test', authScheme: 'digest-md5', digestPassword: 'pw', impus: [{ impu: TEL }] }, 'test');
+      await nextTurn();
+      expect(t.store.imsSubscribers.getByImpu(TEL)?.impi).toBe('erin@ims.test');
+    } finally {
+      other.close();
+    }
   });
 });
 

@@ -26,7 +26,7 @@ export const CxExp = {
 } as const;
 
 /** RFC 6733 §7.1 Result-Code values Cx uses. */
-export const Rc = { SUCCESS: 2001, AUTHORIZATION_REJECTED: 5003, UNABLE_TO_COMPLY: 5012 } as const;
+export const Rc = { SUCCESS: 2001, AUTHORIZATION_REJECTED: 5003, INVALID_AVP_VALUE: 5004, UNABLE_TO_COMPLY: 5012 } as const;
 
 export type Outcome = { readonly resultCode: number } | { readonly experimental: number };
 

@@ -2,7 +2,7 @@
 // sends RTR (operator de-registration, subscriber deleted) and PPR (profile changed while an
 // S-CSCF holds it) to the S-CSCF that last sent a SAR for the user.
 import { errorAnswer } from '../../diameter/codec/answer.js';
-import type { Message } from '../../diameter/codec/message.js';
+import type { Avp, Message } from '../../diameter/codec/message.js';
 import type { LocalApplication, LocalContext, RequestContext } from '../../node/local-application.js';
 import type { ImsSubscriberChangedEvent, Store } from '../../store/model.js';
 import type { RandSource } from '../auth/index.js';
@@ -12,7 +12,7 @@ import { multimediaAuth } from './multimedia-auth.js';
 import type { CxOptions } from './options.js';
 import { buildPpr } from './push-profile.js';
 import { ReasonCode, buildRtr, type ScscfPeer } from './registration-termination.js';
-import { serverAssignment } from './server-assignment.js';
+import { serverAssignment, type SarResult } from './server-assignment.js';
 import { userAuthorization } from './user-authorization.js';
 
 export type { CxOptions, ServerCapabilities, ChargingInformation } from './options.js';
@@ -63,6 +63,21 @@ export function createCxApplication(deps: CxDeps): CxApplication {
   let origin: Origin | undefined;
   /** Origin-Host/Realm of the S-CSCF that sent the last SAR per IMPI (RTR/PPR Destination-Host). */
   const scscfPeers = new Map<string, ScscfPeer>();
+  /** SAA User-Data per IMPI and leading IMPU, kept while the profiles are unchanged. */
+  const userData = store.imsSubscribers.profileCache<Avp>();
+
+  /** Remembers which S-CSCF holds the user after a successful SAR (RTR/PPR go there). */
+  function noteScscf(req: Message, r: SarResult): Message {
+    const impi = r.impi;
+    if (impi === undefined) return r.answer;
+    const host = str(req.avps, 264);
+    const realm = str(req.avps, 296);
+    if (host && realm) {
+      if (r.changed?.registrationState === 'not-registered' && r.changed.scscfName === null) scscfPeers.delete(impi);
+      else scscfPeers.set(impi, { host, realm });
+    }
+    return r.answer;
+  }
 
   function peerOf(impi: string, scscfName: string | null): ScscfPeer | undefined {
     const known = scscfPeers.get(impi);
@@ -109,15 +124,8 @@ export function createCxApplication(deps: CxDeps): CxApplication {
         case Cmd.MAR:
           return multimediaAuth({ dict, store, options, origin, ...(deps.randSource ? { randSource: deps.randSource } : {}) }, req);
         case Cmd.SAR: {
-          const r = serverAssignment(dict, store, options, origin, req);
-          const impi = str(r.answer.avps, 1);
-          const host = str(req.avps, 264);
-          const realm = str(req.avps, 296);
-          if (impi && host && realm && resultOf(r.answer) === Rc.SUCCESS) {
-            if (r.changed?.registrationState === 'not-registered' && r.changed.scscfName === null) scscfPeers.delete(impi);
-            else scscfPeers.set(impi, { host, realm });
-          }
-          return r.answer;
+          const r = serverAssignment({ dict, store, options, origin, userData }, req);
+          return r instanceof Promise ? r.then((x) => noteScscf(req, x)) : noteScscf(req, r);
         }
         case Cmd.LIR:
           return locationInfo(dict, store, options, origin, req);

@@ -8,7 +8,9 @@
 // Resync (TS 33.203 §6.3, TS 29.228 §6.3.1): SIP-Authorization = RAND(16)‖AUTS(14) in the MAR item;
 // MAC-S is verified before SQN_HE changes, a bad one gets Result-Code 5003 and changes nothing.
 // Server-Name is recorded as the assigned S-CSCF when none is (§6.3.1), state unchanged: for the
-// MAR's IMPU and the IMPUs of its implicit registration set that have none.
+// MAR's IMPU and the IMPUs of its implicit registration set that have none. The store decides which
+// have none when it queues the write, after the AKA vectors' await: a SAR of the same registration
+// answered meanwhile keeps its name and its state.
 import { avp } from '../../diameter/codec/builder.js';
 import { findAvp, type Avp, type Message } from '../../diameter/codec/message.js';
 import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
@@ -18,7 +20,6 @@ import { digestMd5Item, sipDigestAuthenticate, type RandSource } from '../auth/i
 import { generateImsAkaItems, resyncFromAuts } from '../auc.js';
 import { CxAvp, CxExp, Rc, TGPP, bytes, cxAnswer, num, str, type Origin } from './cx-kit.js';
 import { DEFAULT_MAX_AUTH_ITEMS, type CxOptions } from './options.js';
-import { applyAssignments } from './server-assignment.js';
 
 export const SCHEME_AKA = 'Digest-AKAv1-MD5';
 export const SCHEME_MD5 = 'Digest-MD5';
@@ -105,9 +106,10 @@ export async function multimediaAuth(d: MarDeps, req: Message): Promise<Message>
   }
 
   const serverName = str(req.avps, CxAvp.SERVER_NAME, TGPP);
-  if (serverName) {
-    const unnamed = implicitRegistrationSet(sub.impus, impu).filter((p) => p.scscfName === null);
-    applyAssignments(store, impi, unnamed.map((p) => ({ impu: p.impu, scscfName: serverName, state: p.registrationState })));
+  const set = implicitRegistrationSet(sub.impus, impu);
+  // Every IMPU of the set had an S-CSCF when read (a re-authentication): nothing to record.
+  if (serverName && set.some((p) => p.scscfName === null)) {
+    await store.imsSubscribers.recordServerName(impi, set.map((p) => p.impu), serverName);
   }
 
   return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [

@@ -6,12 +6,20 @@
 //
 // IMPU rows carry the Sh data of their identity (repository data, subscriptions: ON DELETE
 // CASCADE), so an edit of the IMPU list changes rows in place and deletes only the removed ones.
+//
+// Hot path: a Cx request reads the profile (subscriber row, identities, barring, sets) from a read
+// cache (read-cache.ts; the triggers there leave the state columns out, so registrations do not
+// empty it) and the per-IMPU state from the table. SAR and MAR write the state group-committed
+// (group-commit.ts): queued writes are kept per IMPU until their batch has committed, and every
+// read lays them over the rows, so a request right behind a SAR sees its state before the commit.
 import type { Statement } from 'better-sqlite3';
 import { FIELD, matches } from '../fields.js';
 import { registrationSummary } from '../implicit-set.js';
 import type {
   Actor,
+  DerivedCache,
   DigestCredentials,
+  ImpuAssignment,
   ImsAuthScheme,
   ImsRegistrationState,
   ImsSubscriber,
@@ -24,6 +32,8 @@ import type {
   PublicIdentityInput,
 } from '../model.js';
 import { badReference, conflict, invalid, notFound } from '../store-error.js';
+import type { GroupStatement } from './group-commit.js';
+import { ReadCache } from './read-cache.js';
 import { bool, changedFields, pageLimit, toPage, type Ctx } from './shared.js';
 
 interface Row {
@@ -41,13 +51,62 @@ interface Row {
   updated_at: string;
 }
 
-interface ImpuRow {
+/** What an IMPU row holds besides its state (the cached part). */
+interface IdentityRow {
   impu: string;
   position: number;
   barred: number;
   irs: number;
+}
+
+interface StateRow {
+  impu: string;
   scscf_name: string | null;
   registration_state: string;
+}
+
+type ImpuRow = IdentityRow & StateRow;
+
+/** An IMS subscriber without its per-IMPU S-CSCF and state: what the read cache holds. */
+interface Profile {
+  readonly row: Row;
+  readonly ids: readonly IdentityRow[];
+}
+
+interface Assignment {
+  scscfName: string | null;
+  state: ImsRegistrationState;
+}
+
+/**
+ * A queued, not yet committed write to one IMPU row: S-CSCF and state (assign), or the S-CSCF only
+ * where there is none (state undefined: recordServerName). Both are idempotent, so a row that has
+ * committed but whose batch is not yet settled reads the same with or without them laid over.
+ */
+interface QueuedWrite {
+  readonly batch: number;
+  readonly scscfName: string | null;
+  readonly state: ImsRegistrationState | undefined;
+}
+
+function laidOver(a: Assignment, writes: readonly QueuedWrite[]): Assignment {
+  let { scscfName, state } = a;
+  for (const w of writes) {
+    if (w.state !== undefined) {
+      scscfName = w.scscfName;
+      state = w.state;
+    } else if (scscfName === null) {
+      scscfName = w.scscfName;
+    }
+  }
+  return { scscfName, state };
+}
+
+/** A state change of one IMPU, for the 'ims-registration-changed' events. */
+interface Moved {
+  readonly impu: string;
+  readonly from: Assignment;
+  readonly to: Assignment;
 }
 
 const SCHEMES = ['aka', 'sip-digest', 'digest-md5'];
@@ -75,24 +134,34 @@ function check(s: ImsSubscriberPatch & { impi?: string }, creating: boolean): vo
   }
 }
 
-const toIdentity = (p: ImpuRow): PublicIdentity => ({
-  impu: p.impu,
-  barred: bool(p.barred),
-  irs: p.irs,
-  scscfName: p.scscf_name,
-  registrationState: p.registration_state as ImsRegistrationState,
-});
-
 export class SqliteImsSubscribers implements ImsSubscriberRepository {
   private readonly ctx: Ctx;
   private readonly byImpi: Statement<[string], Row>;
   private readonly impiOfImpu: Statement<[string], { impi: string }>;
   private readonly impusOf: Statement<[string], ImpuRow>;
+  private readonly identitiesOf: Statement<[string], IdentityRow>;
+  private readonly statesOf: Statement<[string], StateRow>;
   private readonly insertImpu: Statement<[string, string, number, number, number, string | null, string, string | null]>;
   private readonly moveImpu: Statement<[number, number, number, string]>;
   private readonly deleteImpu: Statement<[string]>;
   private readonly setImpuServer: Statement<[string | null, string, string, string]>;
   private readonly sameSubscription: Statement<[string, string], { impi: string }>;
+  private readonly queuedAssign: GroupStatement;
+  private readonly queuedServerName: GroupStatement;
+  private readonly profiles: ReadCache<Profile>;
+  /** IMPU → IMPI. */
+  private readonly owners: ReadCache<string>;
+  private readonly associated: ReadCache<string[]>;
+  /** Queued writes per IMPU, oldest first, until their batch has committed. */
+  private readonly queued = new Map<string, QueuedWrite[]>();
+  /**
+   * The state rows last read, reused until the microtasks run (see stateRows): a SAR reads the
+   * state, queues its writes and builds its answer in one synchronous step, with one read.
+   */
+  private recent: { impi: string; rows: StateRow[] } | undefined;
+  private readonly forgetRecent = (): void => {
+    this.recent = undefined;
+  };
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
@@ -100,6 +169,8 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
     this.byImpi = db.prepare('SELECT * FROM ims_subscriber WHERE impi = ?');
     this.impiOfImpu = db.prepare('SELECT impi FROM ims_public_identity WHERE impu = ?');
     this.impusOf = db.prepare('SELECT impu, position, barred, irs, scscf_name, registration_state FROM ims_public_identity WHERE impi = ? ORDER BY position');
+    this.identitiesOf = db.prepare('SELECT impu, position, barred, irs FROM ims_public_identity WHERE impi = ? ORDER BY position');
+    this.statesOf = db.prepare('SELECT impu, scscf_name, registration_state FROM ims_public_identity WHERE impi = ? ORDER BY position');
     this.insertImpu = db.prepare(
       'INSERT INTO ims_public_identity (impu, impi, position, barred, irs, scscf_name, registration_state, scscf_updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -110,10 +181,78 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
       `SELECT impi FROM ims_subscriber WHERE subscription_id = (SELECT subscription_id FROM ims_subscriber WHERE impi = ?)
          AND impi <> ? ORDER BY impi`,
     );
+    // `impi = @impi`: an IMPU moved to another IMPI by the API meanwhile is not touched.
+    this.queuedAssign = ctx.group.prepare(
+      'UPDATE ims_public_identity SET scscf_name = @name, registration_state = @state, scscf_updated_at = @at WHERE impu = @impu AND impi = @impi',
+      'changed',
+    );
+    this.queuedServerName = ctx.group.prepare(
+      'UPDATE ims_public_identity SET scscf_name = @name, scscf_updated_at = @at WHERE impu = @impu AND impi = @impi AND scscf_name IS NULL',
+      'changed',
+    );
+    this.profiles = new ReadCache(ctx.epochs);
+    this.owners = new ReadCache(ctx.epochs);
+    this.associated = new ReadCache(ctx.epochs);
+    // A commit settles its own batch only: writes queued while it ran stay laid over.
+    ctx.group.onCommitted((batch) => {
+      this.recent = undefined;
+      for (const [impu, writes] of this.queued) {
+        if (writes[writes.length - 1]!.batch <= batch) this.queued.delete(impu);
+        else if (writes[0]!.batch <= batch) this.queued.set(impu, writes.filter((w) => w.batch > batch));
+      }
+    });
   }
 
-  private toIms(r: Row): ImsSubscriber {
-    const impus = this.impusOf.all(r.impi).map(toIdentity);
+  private readonly loadProfile = (impi: string): Profile | undefined => {
+    const row = this.byImpi.get(impi);
+    return row ? { row, ids: this.identitiesOf.all(impi) } : undefined;
+  };
+
+  /** The S-CSCF and state of an IMPU row with the queued writes laid over. */
+  private current(r: StateRow | undefined, impu: string): Assignment {
+    const a: Assignment = { scscfName: r?.scscf_name ?? null, state: (r?.registration_state ?? 'not-registered') as ImsRegistrationState };
+    const writes = this.queued.get(impu);
+    return writes ? laidOver(a, writes) : a;
+  }
+
+  /**
+   * The committed state rows of `impi`. Within one synchronous step (no await, no commit settled,
+   * no write of this repository) a second call reuses the first read: that is a read at the same
+   * moment, and queued writes are laid over it as over a new one. Starting a SQLite read
+   * transaction (WAL locks) costs about as much as the query itself. Inside a transaction: always read.
+   */
+  private stateRows(impi: string): StateRow[] {
+    if (this.ctx.db.inTransaction) return this.statesOf.all(impi);
+    if (this.recent?.impi === impi) return this.recent.rows;
+    if (this.recent === undefined) queueMicrotask(this.forgetRecent);
+    const rows = this.statesOf.all(impi);
+    this.recent = { impi, rows };
+    return rows;
+  }
+
+  /** ctx.write for this repository's API writes: the state read kept for reuse predates them. */
+  private write<T>(fn: () => T): T {
+    try {
+      return this.ctx.write(fn);
+    } finally {
+      this.recent = undefined;
+    }
+  }
+
+  /** Each IMPU of `impi` with its current S-CSCF and state (queued writes included), in position order. */
+  private currentStates(impi: string): Map<string, Assignment> {
+    return new Map(this.stateRows(impi).map((r) => [r.impu, this.current(r, r.impu)]));
+  }
+
+  private toIms(p: Profile): ImsSubscriber {
+    const r = p.row;
+    const states = this.stateRows(r.impi);
+    const impus = p.ids.map((id, i): PublicIdentity => {
+      // Same order as the identities unless another process changed the list since they were cached.
+      const row = states[i]?.impu === id.impu ? states[i] : states.find((x) => x.impu === id.impu);
+      const cur = this.current(row, id.impu);
+      return { impu: id.impu, barred: bool(id.barred), irs: id.irs, scscfName: cur.scscfName, registrationState: cur.state };
+    });
     const summary = registrationSummary(impus);
     return {
       impi: r.impi,
@@ -133,19 +272,23 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
     };
   }
 
+  private fromRow(row: Row): ImsSubscriber {
+    return this.toIms({ row, ids: this.identitiesOf.all(row.impi) });
+  }
+
   get(impi: string): ImsSubscriber | undefined {
-    const r = this.byImpi.get(impi);
-    return r ? this.toIms(r) : undefined;
+    const p = this.profiles.get(impi, this.loadProfile);
+    return p ? this.toIms(p) : undefined;
   }
 
   getByImpu(impu: string): ImsSubscriber | undefined {
-    const x = this.impiOfImpu.get(impu);
-    return x ? this.get(x.impi) : undefined;
+    const impi = this.owners.get(impu, (u) => this.impiOfImpu.get(u)?.impi);
+    return impi !== undefined ? this.get(impi) : undefined;
   }
 
   getByMsisdn(msisdn: string): ImsSubscriber | undefined {
     const r = this.ctx.db.prepare('SELECT * FROM ims_subscriber WHERE msisdn = ? LIMIT 1').get(msisdn) as Row | undefined;
-    return r ? this.toIms(r) : undefined;
+    return r ? this.fromRow(r) : undefined;
   }
 
   list(page?: PageRequest): Page<ImsSubscriber> {
@@ -155,7 +298,7 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
         ? this.ctx.db.prepare('SELECT * FROM ims_subscriber WHERE impi > ? ORDER BY impi LIMIT ?').all(page.after, limit + 1)
         : this.ctx.db.prepare('SELECT * FROM ims_subscriber ORDER BY impi LIMIT ?').all(limit + 1)
     ) as Row[];
-    return toPage(rows, limit, (r) => this.toIms(r), (s) => s.impi);
+    return toPage(rows, limit, (r) => this.fromRow(r), (s) => s.impi);
   }
 
   private checkRefs(s: ImsSubscriberPatch): void {
@@ -186,7 +329,13 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
    * state, since the S-CSCF learns of them with the profile push this change causes (TS 29.228 §6.1.5).
    */
   private syncImpus(impi: string, next: readonly PublicIdentityInput[]): void {
-    const current = new Map(this.impusOf.all(impi).map((r) => [r.impu, r]));
+    // Queued SAR/MAR writes count: they commit after this transaction and apply on top of it.
+    const current = new Map(
+      this.impusOf.all(impi).map((r) => {
+        const cur = this.current(r, r.impu);
+        return [r.impu, { ...r, scscf_name: cur.scscfName, registration_state: cur.state }];
+      }),
+    );
     const wanted = new Set(next.map((p) => p.impu));
     for (const impu of current.keys()) if (!wanted.has(impu)) this.deleteImpu.run(impu);
     const now = this.ctx.now();
@@ -212,7 +361,7 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
   create(input: ImsSubscriberInput, actor: Actor): ImsSubscriber {
     if (input.impus === undefined) throw invalid('impus', 'impus: is required');
     check(input, true);
-    return this.ctx.write(() => {
+    return this.write(() => {
       if (this.byImpi.get(input.impi)) throw conflict('impi', `impi: IMS subscriber ${input.impi} already exists`);
       this.checkRefs(input);
       const scheme = input.authScheme ?? 'aka';
@@ -245,7 +394,7 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
 
   update(impi: string, patch: ImsSubscriberPatch, actor: Actor): ImsSubscriber {
     check(patch, false);
-    return this.ctx.write(() => {
+    return this.write(() => {
       const cur = this.byImpi.get(impi);
       if (!cur) throw notFound('IMS subscriber', impi);
       this.checkRefs(patch);
@@ -277,7 +426,7 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
   }
 
   delete(impi: string, actor: Actor): void {
-    this.ctx.write(() => {
+    this.write(() => {
       const cur = this.get(impi);
       if (!cur) throw notFound('IMS subscriber', impi);
       this.ctx.db.prepare('DELETE FROM ims_subscriber WHERE impi = ?').run(impi);
@@ -287,13 +436,15 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
   }
 
   digestCredentials(impi: string): DigestCredentials | undefined {
-    const r = this.byImpi.get(impi);
+    const r = this.profiles.get(impi, this.loadProfile)?.row;
     if (!r) return undefined;
     return { impi, realm: r.digest_realm, password: r.digest_password, ha1: r.digest_ha1, qop: r.digest_qop as 'auth' | 'auth-int' | null };
   }
 
   setServer(impi: string, scscfName: string | null, state: ImsRegistrationState, impus?: readonly string[]): boolean {
-    return this.ctx.write(() => {
+    // Queued SAR/MAR writes were made first: they commit before this one, not on top of it.
+    if (this.queued.size > 0) this.ctx.group.flush();
+    return this.write(() => {
       const rows = this.impusOf.all(impi).filter((r) => impus === undefined || impus.includes(r.impu));
       if (rows.length === 0) return false;
       const now = this.ctx.now();
@@ -313,7 +464,72 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
     });
   }
 
+  assign(impi: string, changes: readonly ImpuAssignment[]): Promise<boolean> {
+    const states = this.currentStates(impi);
+    const at = this.ctx.now();
+    const moved: Moved[] = [];
+    const done: Promise<boolean>[] = [];
+    for (const c of changes) {
+      const from = states.get(c.impu);
+      if (!from || (from.scscfName === c.scscfName && from.state === c.state)) continue;
+      const to = { scscfName: c.scscfName, state: c.state };
+      this.queue(c.impu, to.scscfName, to.state);
+      states.set(c.impu, to);
+      moved.push({ impu: c.impu, from, to });
+      done.push(this.ctx.group.enqueue<boolean>(this.queuedAssign, { impu: c.impu, impi, name: c.scscfName, state: c.state, at }));
+    }
+    return this.settled(impi, moved, done).then((m) => m.length > 0);
+  }
+
+  recordServerName(impi: string, impus: readonly string[], scscfName: string): Promise<string[]> {
+    const states = this.currentStates(impi);
+    const at = this.ctx.now();
+    const moved: Moved[] = [];
+    const done: Promise<boolean>[] = [];
+    for (const impu of impus) {
+      const from = states.get(impu);
+      if (!from || from.scscfName !== null) continue;
+      this.queue(impu, scscfName, undefined);
+      moved.push({ impu, from, to: { scscfName, state: from.state } });
+      done.push(this.ctx.group.enqueue<boolean>(this.queuedServerName, { impu, impi, name: scscfName, at }));
+    }
+    return this.settled(impi, moved, done).then((m) => m.map((x) => x.impu));
+  }
+
+  private queue(impu: string, scscfName: string | null, state: ImsRegistrationState | undefined): void {
+    const w: QueuedWrite = { batch: this.ctx.group.currentBatch, scscfName, state };
+    const writes = this.queued.get(impu);
+    if (writes) writes.push(w);
+    else this.queued.set(impu, [w]);
+  }
+
+  /**
+   * After the commit of `done`: the IMPUs whose row did change, and the events for them (Sh
+   * subscribers to IMSUserState / S-CSCFName hear of IMPUs whose state or S-CSCF changed; one event
+   * per former and new (state, S-CSCF), so each says what it was before).
+   */
+  private async settled(impi: string, moved: readonly Moved[], done: readonly Promise<boolean>[]): Promise<Moved[]> {
+    if (done.length === 0) return [];
+    const changed = await Promise.all(done);
+    const out = moved.filter((_, i) => changed[i]);
+    const events = new Map<string, { impus: string[]; m: Moved }>();
+    for (const m of out) {
+      const key = JSON.stringify([m.from.state, m.from.scscfName, m.to.state, m.to.scscfName]);
+      const e = events.get(key);
+      if (e) e.impus.push(m.impu);
+      else events.set(key, { impus: [m.impu], m });
+    }
+    for (const { impus, m } of events.values()) {
+      this.ctx.emit('ims-registration-changed', { impi, impus, previous: m.from.state, state: m.to.state, previousScscfName: m.from.scscfName, scscfName: m.to.scscfName });
+    }
+    return out;
+  }
+
   associatedImpis(impi: string): string[] {
-    return this.sameSubscription.all(impi, impi).map((r) => r.impi);
+    return this.associated.get(impi, (i) => this.sameSubscription.all(i, i).map((r) => r.impi)) ?? [];
+  }
+
+  profileCache<V>(): DerivedCache<V> {
+    return new ReadCache<V>(this.ctx.epochs);
   }
 }

@@ -118,7 +118,7 @@ describe('Cx UAR/UAA (TS 29.228 §6.1.1)', () => {
     expect(child(c.avps, 603)).toBeDefined();
   });
 
-  it('refuses unknown users (5001), mismatched identities (5002), barred IMPUs (Result-Code 5003), denied visited networks (5004)', async () => {
+  it('refuses unknown users (5001), mismatched identities (5002), barred IMPUs of an all-barred set (Result-Code 5003), denied visited networks (5004)', async () => {
     bed = await startBed(seed, { deniedVisitedNetworks: ['evil.test'] });
     expect(exp(await cxRequest(bed, 300, uar('nobody@ims.test', 'sip:nobody@ims.test')))).toBe(5001);
     expect(exp(await cxRequest(bed, 300, uar(MD5_IMPI, AKA_IMPU)))).toBe(5002);

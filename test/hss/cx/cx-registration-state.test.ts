@@ -1,6 +1,7 @@
 // Registration state per public identity (TS 29.228 §6.1.2) over real sockets: a SAR registers the
-// IMPU it names with its implicit registration set (same `irs`, a barred member included) and
-// nothing else; an IMPU of another set is registered by its own SAR, possibly at another S-CSCF;
+// IMPU it names with its implicit registration set (same `irs`, a barred member included, which a
+// UAR may name too: its set has unbarred IMPUs) and nothing else; an IMPU of another set is
+// registered by its own SAR, possibly at another S-CSCF;
 // UAR, LIR, MAR and Sh UDR IMSUserState / S-CSCFName each read the state of the IMPU they name.
 // The states live in the SQLite file: a node restarted on it answers the same.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,6 +60,7 @@ afterEach(async () => {
 describe('Cx state per public identity', () => {
   it('SAR registers the named IMPU with its set; another set registers by its own SAR; UAR, LIR, MAR and Sh read each IMPU', async () => {
     bed = await startBed(seed, { scscfPool: [POOL] }, undefined, withSh);
+    expect(outcome(await cxRequest(bed, 300, uar(IMPI, BARRED)))).toEqual([2001, POOL]); // barred, but its set is not
     // MAR for the work identity records S2 on its set only.
     expect(resultCode(await cxRequest(bed, 303, mar(IMPI, WORK, { scheme: 'Digest-MD5', serverName: S2 })))).toBe(2001);
     expect(states(bed)).toEqual([
@@ -77,6 +79,8 @@ describe('Cx state per public identity', () => {
       [WORK, 'not-registered', S2],
     ]);
     expect(outcome(await cxRequest(bed, 300, uar(IMPI, TEL)))).toEqual([2002, S1]); // SUBSEQUENT_REGISTRATION
+    // The barred IMPU shares its set with unbarred ones: not refused (TS 29.228 §6.1.1.1).
+    expect(outcome(await cxRequest(bed, 300, uar(IMPI, BARRED)))).toEqual([2002, S1]);
     expect(outcome(await cxRequest(bed, 300, uar(IMPI, WORK)))).toEqual([2001, S2]); // FIRST_REGISTRATION, the name the MAR left
     expect(outcome(await cxRequest(bed, 302, lir(TEL)))).toEqual([2001, S1]);
     expect(outcome(await cxRequest(bed, 302, lir(WORK)))).toEqual([5003, undefined]); // IDENTITY_NOT_REGISTERED, no services
