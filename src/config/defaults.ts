@@ -116,6 +116,6 @@ export function embeddedDefaults(host: string = hostname()): Config {
     // No rule files: relay by freeDiameter's core scores only (Destination-Host, then realm).
     routing: { rules: [], retryOn: [] },
     // The HSS answers S6a, Cx and Sh from the store; `hss.enabled: false` makes a pure DRA.
-    hss: { enabled: true, applications: ['s6a', 'cx', 'sh'], indBits: 5, sqnDelta: 2 ** 28, shMaxRepositoryDataBytes: 65536, shMaxSubscriptionSeconds: 0 },
+    hss: { enabled: true, applications: ['s6a', 'cx', 'sh'], indBits: 5, sqnDelta: 2 ** 28, shMaxRepositoryDataBytes: 65536, shMaxSubscriptionSeconds: 0, scscfPool: [], serverCapabilities: { mandatory: [], optional: [], serverNames: [] } },
   };
 }

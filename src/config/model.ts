@@ -105,6 +105,10 @@ export interface HssConfig {
   shMaxRepositoryDataBytes: number;
   /** Sh: longest subscription an SNR is granted, seconds; 0: as asked. */
   shMaxSubscriptionSeconds: number;
+  /** Cx: S-CSCF SIP URIs given as Server-Name to users with none assigned (stable per IMPI). */
+  scscfPool: string[];
+  /** Cx: Server-Capabilities in UAA/LIA when there is no pool (TS 29.229 §6.3.4). */
+  serverCapabilities: { mandatory: number[]; optional: number[]; serverNames: string[] };
 }
 
 export interface RoutingConfig {

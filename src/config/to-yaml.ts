@@ -44,6 +44,8 @@ export interface DiamondYaml {
   log?: { level?: string; messageDump?: boolean };
   api?: { enabled?: boolean; address?: string; port?: number; token?: string | null };
   capture?: { file?: string; rotateMb?: number; peers?: string[]; mask?: boolean; enabled?: boolean };
+  routing?: { rules?: string[]; retryOn?: number[] };
+  hss?: Partial<Omit<Config['hss'], 'serverCapabilities'>> & { serverCapabilities?: Partial<Config['hss']['serverCapabilities']> };
 }
 
 export const MASK = '********';
@@ -99,6 +101,13 @@ export function configToDocument(config: Config, options: { maskSecrets?: boolea
       address: config.api.address,
       port: config.api.port,
       token: config.api.token === undefined ? null : options.maskSecrets ? MASK : config.api.token,
+    },
+    routing: { rules: [...config.routing.rules], retryOn: [...config.routing.retryOn] },
+    hss: {
+      ...config.hss,
+      applications: [...config.hss.applications],
+      scscfPool: [...config.hss.scscfPool],
+      serverCapabilities: { mandatory: [...config.hss.serverCapabilities.mandatory], optional: [...config.hss.serverCapabilities.optional], serverNames: [...config.hss.serverCapabilities.serverNames] },
     },
     ...(config.capture && { capture: { ...config.capture, peers: [...config.capture.peers] } }),
   };

@@ -58,7 +58,10 @@ export const LOG_KEYS = ['level', 'messageDump'] as const;
 export const API_KEYS = ['enabled', 'address', 'port', 'token'] as const;
 export const CAPTURE_KEYS = ['file', 'rotateMb', 'peers', 'mask', 'enabled'] as const;
 export const ROUTING_KEYS = ['rules', 'retryOn'] as const;
-export const HSS_KEYS = ['enabled', 'applications', 'indBits', 'sqnDelta', 'shMaxRepositoryDataBytes', 'shMaxSubscriptionSeconds'] as const;
+export const HSS_KEYS = ['enabled', 'applications', 'indBits', 'sqnDelta', 'shMaxRepositoryDataBytes', 'shMaxSubscriptionSeconds', 'scscfPool', 'serverCapabilities'] as const;
+const SERVER_CAPABILITY_KEYS = ['mandatory', 'optional', 'serverNames'] as const;
+/** A SIP or SIPS URI, as Server-Name carries it (TS 29.229 §6.3.2). */
+const SIP_URI = /^sips?:[^\s]+$/;
 const HSS_APPLICATIONS: readonly HssApplicationName[] = ['s6a', 'cx', 'sh'];
 
 const TRANSPORTS: readonly TransportKind[] = ['tcp', 'tls', 'sctp'];
@@ -316,7 +319,37 @@ function readHss(c: Checker, s: Section, base: HssConfig): HssConfig {
     sqnDelta: opt(s, 'sqnDelta', (n, p) => c.int(n, p, 1, 2 ** 43), base.sqnDelta),
     shMaxRepositoryDataBytes: opt(s, 'shMaxRepositoryDataBytes', (n, p) => c.int(n, p, 1, 16 << 20), base.shMaxRepositoryDataBytes),
     shMaxSubscriptionSeconds: opt(s, 'shMaxSubscriptionSeconds', (n, p) => c.int(n, p, 0, 10 * 365 * 86400), base.shMaxSubscriptionSeconds),
+    scscfPool: s.get('scscfPool') ? sipUris(c, s.get('scscfPool')!, join(s.path, 'scscfPool')) : base.scscfPool,
+    serverCapabilities: s.get('serverCapabilities') ? readServerCapabilities(c, s, base.serverCapabilities) : base.serverCapabilities,
   };
+}
+
+function sipUris(c: Checker, node: YNode, path: string): string[] {
+  const out: string[] = [];
+  c.list(node, path, 'S-CSCF SIP URIs (e.g. [sip:scscf1.ims.test:6060])')?.forEach((n, i) => {
+    const v = c.string(n, `${path}[${i}]`, 'a SIP URI (sip:host[:port])');
+    if (v === undefined) return;
+    if (SIP_URI.test(v)) out.push(v);
+    else c.expected(n, `${path}[${i}]`, 'a SIP URI (sip:host[:port])');
+  });
+  return out;
+}
+
+function readServerCapabilities(c: Checker, hss: Section, base: HssConfig['serverCapabilities']): HssConfig['serverCapabilities'] {
+  const path = join(hss.path, 'serverCapabilities');
+  const s = c.section(hss.get('serverCapabilities'), path, SERVER_CAPABILITY_KEYS, hss.keyPos('serverCapabilities'));
+  if (!s) return base;
+  const numbers = (key: 'mandatory' | 'optional'): number[] => {
+    const node = s.get(key);
+    if (!node) return base[key];
+    const out: number[] = [];
+    c.list(node, join(path, key), 'capability numbers (Unsigned32)')?.forEach((n, i) => {
+      const v = c.int(n, `${join(path, key)}[${i}]`, 0, UINT32_MAX);
+      if (v !== undefined) out.push(v);
+    });
+    return out;
+  };
+  return { mandatory: numbers('mandatory'), optional: numbers('optional'), serverNames: s.get('serverNames') ? sipUris(c, s.get('serverNames')!, join(path, 'serverNames')) : base.serverNames };
 }
 
 function readRouting(c: Checker, s: Section, baseDir: string): RoutingConfig {

@@ -12,7 +12,12 @@ export function hssApplications(config: Config, store: Store): LocalApplication[
   const out: LocalApplication[] = [];
   for (const name of config.hss.applications) {
     if (name === 's6a') out.push(createS6aApplication({ store, options: { indBits: config.hss.indBits, sqnDelta: config.hss.sqnDelta } }));
-    else if (name === 'cx') out.push(createCxApplication({ store, options: { indBits: config.hss.indBits, sqnDelta: config.hss.sqnDelta } }));
+    else if (name === 'cx') {
+      const h = config.hss;
+      const caps = h.serverCapabilities;
+      const hasCaps = caps.mandatory.length + caps.optional.length + caps.serverNames.length > 0;
+      out.push(createCxApplication({ store, options: { indBits: h.indBits, sqnDelta: h.sqnDelta, scscfPool: h.scscfPool, ...(hasCaps ? { serverCapabilities: caps } : {}) } }));
+    }
     else {
       const sh = config.hss;
       out.push(

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avp } from '../../src/diameter/codec/builder.js';
+import { findAvp } from '../../src/diameter/codec/message.js';
 import { dict, HSS, K, OPC, REALM, top, ulr } from '../hss/s6a/harness.js';
 import { waitFor } from '../support/node-config.js';
 import { cliArgs, runDiamond } from '../support/run-cli.js';
@@ -19,6 +20,7 @@ let url = '';
 let port = 0;
 let out = '';
 const peers: ScriptedPeer[] = [];
+const CX = 16777216;
 
 const json = { 'content-type': 'application/json' };
 const post = (path: string, body: unknown): Promise<Response> => fetch(`${url}${path}`, { method: 'POST', headers: json, body: JSON.stringify(body) });
@@ -28,7 +30,7 @@ beforeAll(async () => {
   const cfg = join(dir, 'diamond.yaml');
   writeFileSync(
     cfg,
-    `identity: ${HSS}\nrealm: ${REALM}\nlisten: [{ transport: tcp, address: 127.0.0.1, port: 0 }]\napi: { port: 0 }\nallowUnknownPeers: true\nrouting: { rules: [${JSON.stringify(rules)}] }\nlog: { level: info }\n`,
+    `identity: ${HSS}\nrealm: ${REALM}\nlisten: [{ transport: tcp, address: 127.0.0.1, port: 0 }]\napi: { port: 0 }\nallowUnknownPeers: true\nrouting: { rules: [${JSON.stringify(rules)}] }\nhss: { scscfPool: [sip:scscf1.ims.test:6060] }\nlog: { level: info }\n`,
   );
   const env = { ...process.env };
   delete env.DIAMOND_API_TOKEN;
@@ -79,6 +81,26 @@ describe('routing calls on a running node', () => {
     const body = (await refused.json()) as { message: string };
     expect(body.message).toContain(`${rules}:1:`);
     expect(body.message).toContain('old rules stay');
+  });
+});
+
+describe('Cx with the S-CSCF pool of the configuration', () => {
+  it('gives a user with no S-CSCF the pool entry as Server-Name in the UAA (2001 FIRST_REGISTRATION)', async () => {
+    const created = await post('/api/v1/ims-subscribers', { impi: 'alice@ims.test', authScheme: 'digest-md5', digestPassword: 'secret', impus: [{ impu: 'sip:alice@ims.test' }] });
+    expect(created.status).toBe(201);
+    const icscf = new ScriptedPeer({ identity: 'icscf.ims.test', realm: 'ims.test', port, applications: [CX] });
+    await icscf.connect();
+    peers.push(icscf);
+    const vsai = avp(dict, 'Vendor-Specific-Application-Id', [avp(dict, 'Vendor-Id', 10415), avp(dict, 'Auth-Application-Id', CX)]);
+    const uaa = await icscf.request(1, {
+      destinationRealm: REALM,
+      commandCode: 300,
+      applicationId: CX,
+      extra: [vsai, avp(dict, 'User-Name', 'alice@ims.test'), avp(dict, 'Public-Identity', 'sip:alice@ims.test'), avp(dict, 'Visited-Network-Identifier', Buffer.from('ims.test'))],
+    });
+    const exp = findAvp(findAvp(uaa.avps, 297)?.avps, 298)?.value;
+    expect(exp).toBe(2001);
+    expect(findAvp(uaa.avps, 602, 10415)?.value).toBe('sip:scscf1.ims.test:6060');
   });
 });
 

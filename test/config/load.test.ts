@@ -134,6 +134,17 @@ describe('a full valid file', () => {
     expect([c.productName, c.vendorId, c.firmwareRevision, c.relay, c.allowUnknownPeers]).toEqual(['Diamond-test', 10415, 7, true, false]);
   });
 
+  it('reads the Cx S-CSCF pool and Server-Capabilities, and refuses what is not a SIP URI with line:col', () => {
+    const c = ok('hss:\n  scscfPool: [sip:scscf1.ims.test:6060, sip:scscf2.ims.test]\n  serverCapabilities: { mandatory: [1], optional: [2, 3], serverNames: [sip:scscf3.ims.test] }\n');
+    expect(c.hss.scscfPool).toEqual(['sip:scscf1.ims.test:6060', 'sip:scscf2.ims.test']);
+    expect(c.hss.serverCapabilities).toEqual({ mandatory: [1], optional: [2, 3], serverNames: ['sip:scscf3.ims.test'] });
+    expect(ok(configToYaml(c))).toEqual(c);
+    expect(errorsOf('hss:\n  scscfPool: [scscf1.ims.test]\n  serverCapabilities: { mandatory: [-1] }\n').map((e) => e.at)).toEqual([
+      '2:15: hss.scscfPool[0]: expected a SIP URI (sip:host[:port]), found "scscf1.ims.test"',
+      '3:37: hss.serverCapabilities.mandatory[0]: expected an integer 0-4294967295, found -1',
+    ]);
+  });
+
   it('prints as YAML that loads back to the same configuration, token masked on request', () => {
     const c = ok(FULL);
     expect(ok(configToYaml(c))).toEqual(c);

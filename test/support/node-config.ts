@@ -23,7 +23,7 @@ export function testConfig(identity: string, realm: string, over: Partial<Config
     log: { level: 'silent' as Config['log']['level'], messageDump: false },
     api: { enabled: false, address: '127.0.0.1', port: 0, token: undefined },
     routing: { rules: [], retryOn: [] },
-    hss: { enabled: false, applications: [], indBits: 5, sqnDelta: 2 ** 28, shMaxRepositoryDataBytes: 65536, shMaxSubscriptionSeconds: 0 },
+    hss: { enabled: false, applications: [], indBits: 5, sqnDelta: 2 ** 28, shMaxRepositoryDataBytes: 65536, shMaxSubscriptionSeconds: 0, scscfPool: [], serverCapabilities: { mandatory: [], optional: [], serverNames: [] } },
     ...over,
   };
 }
