@@ -8,7 +8,10 @@
 // the machine's cores, so CPU per relayed request+answer pair is the figure that compares relays.
 //
 //   npm run bench:relay -- [--seconds 20] [--rounds 3] [--concurrency 100] [--tls] [--json FILE]
-//                          [--only direct,freediameter,diamond]
+//                          [--only direct,freediameter,diamond] [--base ROOT]
+// --base ROOT adds a fourth path, "diamond-base": Diamond run from another checkout's dist/ (built
+// there), alternating with this one in the same run, so a before/after comparison sees the same
+// machine load. DIAMOND_NODE_ARGS passes node flags to both Diamonds (--cpu-prof, --trace-gc).
 // Needs freeDiameterd and test_app (scripts/build-freediameter-test-app.sh).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,7 +19,8 @@ import { cpus, loadavg } from 'node:os';
 import { DiamondProcess } from '../test/support/diamond-process.js';
 import { type BenchmarkResult, FreeDiameter, type FdPeer, type TestPki, createPki, freePort, testAppMissing } from '../test/support/freediameter.js';
 
-type Path = 'direct' | 'freediameter' | 'diamond';
+type Path = 'direct' | 'freediameter' | 'diamond' | 'diamond-base';
+const PATHS: readonly Path[] = ['direct', 'freediameter', 'diamond', 'diamond-base'];
 
 const CLIENT = { identity: 'client.realm-a.test', realm: 'realm-a.test', address: '127.0.0.11' };
 const RELAY = { identity: 'dra.realm-dra.test', realm: 'realm-dra.test', address: '127.0.0.12' };
@@ -31,10 +35,12 @@ interface Options {
   tls: boolean;
   only: Path[];
   json: string | undefined;
+  /** Another checkout whose dist/ runs as "diamond-base". */
+  base: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { seconds: 20, rounds: 3, concurrency: 100, tls: false, only: ['direct', 'freediameter', 'diamond'], json: undefined };
+  const o: Options = { seconds: 20, rounds: 3, concurrency: 100, tls: false, only: ['direct', 'freediameter', 'diamond'], json: undefined, base: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -53,12 +59,15 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--concurrency') o.concurrency = int(1);
     else if (a === '--tls') o.tls = true;
     else if (a === '--json') o.json = value();
+    else if (a === '--base') o.base = value();
     else if (a === '--only') {
       const paths = value().split(',');
-      for (const p of paths) if (p !== 'direct' && p !== 'freediameter' && p !== 'diamond') throw new Error(`--only: unknown path "${p}" (direct, freediameter, diamond)`);
+      for (const p of paths) if (!PATHS.includes(p as Path)) throw new Error(`--only: unknown path "${p}" (${PATHS.join(', ')})`);
       o.only = paths as Path[];
-    } else throw new Error(`unknown option ${a}; usage: [--seconds N] [--rounds N] [--concurrency N] [--tls] [--json FILE] [--only direct,freediameter,diamond]`);
+    } else throw new Error(`unknown option ${a}; usage: [--seconds N] [--rounds N] [--concurrency N] [--tls] [--json FILE] [--only ${PATHS.join(',')}] [--base ROOT]`);
   }
+  if (o.base !== undefined && !o.only.includes('diamond-base')) o.only.push('diamond-base');
+  if (o.only.includes('diamond-base') && o.base === undefined) throw new Error('diamond-base needs --base ROOT');
   return o;
 }
 
@@ -118,7 +127,7 @@ async function runOnce(path: Path, round: number, o: Options, pki: TestPki): Pro
       });
       started.push(relay);
       relayCpu = () => relay.cpuSeconds();
-    } else if (path === 'diamond') {
+    } else if (path === 'diamond' || path === 'diamond-base') {
       const certs = pki.nodes.get(RELAY.identity)!;
       const relay = await DiamondProcess.start({
         identity: RELAY.identity,
@@ -132,6 +141,7 @@ async function runOnce(path: Path, round: number, o: Options, pki: TestPki): Pro
         ...(o.tls ? { tls: { certPem: certs.certPem, keyPem: certs.keyPem, caPem: pki.ca.certPem } } : {}),
         logLevel: 'warn',
         runner: 'dist',
+        ...(path === 'diamond-base' ? { root: o.base } : {}),
       });
       started.push(relay);
       relayCpu = () => relay.cpuSeconds();
@@ -205,7 +215,7 @@ function summarise(runs: RunResult[], o: Options): string {
   out.push(`| path | answered/s, median of ${o.rounds} | range | errors + unanswered | avg RTT ms | relay CPU (% of one core) | pairs per relay CPU-second | µs of relay CPU per pair |`);
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   const medians = new Map<Path, { rate: number; pairsPerCpu: number | undefined }>();
-  for (const p of ['direct', 'freediameter', 'diamond'] as const) {
+  for (const p of PATHS) {
     const rs = by(p);
     if (rs.length === 0) continue;
     const rates = rs.map((r) => r.result.answersPerSecond);
@@ -223,7 +233,7 @@ function summarise(runs: RunResult[], o: Options): string {
       usCol = pairsPerCpu > 0 ? fmt(1e6 / pairsPerCpu, 1) : '—';
     }
     medians.set(p, { rate: median(rates), pairsPerCpu });
-    const name = p === 'direct' ? 'client → server (no relay)' : `through ${p === 'freediameter' ? 'freeDiameter' : 'Diamond'}`;
+    const name = p === 'direct' ? 'client → server (no relay)' : `through ${p === 'freediameter' ? 'freeDiameter' : p === 'diamond' ? 'Diamond' : 'Diamond (base)'}`;
     out.push(`| ${name}${o.tls ? ', TLS' : ''} | ${fmt(median(rates))} | ${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))} | ${bad} | ${fmt(rtt, 2)} | ${cpuCol} | ${ppcCol} | ${usCol} |`);
   }
   const fd = medians.get('freediameter');
@@ -238,6 +248,10 @@ function summarise(runs: RunResult[], o: Options): string {
   }
   if (direct && dm) out.push(`Diamond relay / no relay: ${((dm.rate / direct.rate) * 100).toFixed(0)}% (target ≥ 90%)`);
   if (direct && fd) out.push(`freeDiameter relay / no relay: ${((fd.rate / direct.rate) * 100).toFixed(0)}%`);
+  const base = medians.get('diamond-base');
+  if (base && fd?.pairsPerCpu && base.pairsPerCpu) out.push(`base: relay CPU per pair, freeDiameter / Diamond (base): ${(base.pairsPerCpu / fd.pairsPerCpu).toFixed(2)}×`);
+  if (base && direct) out.push(`base: Diamond (base) relay / no relay: ${((base.rate / direct.rate) * 100).toFixed(0)}%`);
+  if (base?.pairsPerCpu && dm?.pairsPerCpu) out.push(`relay CPU per pair, Diamond (base) / Diamond: ${(dm.pairsPerCpu / base.pairsPerCpu).toFixed(2)}×`);
   return out.join('\n');
 }
 
@@ -251,8 +265,10 @@ async function main(): Promise<void> {
   console.log(`${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} in flight, ${o.tls ? 'TLS at connect on both legs' : 'TCP'}; paths: ${o.only.join(', ')}\n`);
   const runs: RunResult[] = [];
   for (let round = 1; round <= o.rounds; round++) {
-    // Alternate which relay goes first, so drift in machine load does not favour one.
-    const relays: Path[] = round % 2 ? ['freediameter', 'diamond'] : ['diamond', 'freediameter'];
+    // Rotate which relay goes first, so drift in machine load does not favour one.
+    const active = (['freediameter', 'diamond', 'diamond-base'] as Path[]).filter((p) => o.only.includes(p));
+    const shift = active.length === 0 ? 0 : (round - 1) % active.length;
+    const relays = [...active.slice(shift), ...active.slice(0, shift)];
     for (const path of (['direct', ...relays] as Path[]).filter((p) => o.only.includes(p))) {
       let r: RunResult;
       try {
@@ -266,7 +282,7 @@ async function main(): Promise<void> {
       const res = r.result;
       const relay = r.relayCpu === undefined ? '' : `, relay CPU ${r.relayCpu.toFixed(2)} s (${fmt((r.relayCpu / res.seconds) * 100)}%), ${fmt(res.answers / Math.max(r.relayCpu, 0.01))} pairs/CPU-s`;
       console.log(
-        `round ${round} ${path.padEnd(12)} ${fmt(res.answersPerSecond).padStart(7)} answered/s (sent ${res.sent}, errors ${res.errors}, unanswered ${res.unanswered}), ` +
+        `round ${round} ${path.padEnd(13)} ${fmt(res.answersPerSecond).padStart(7)} answered/s (sent ${res.sent}, errors ${res.errors}, unanswered ${res.unanswered}), ` +
           `avg RTT ${(res.average * 1000).toFixed(2)} ms${relay}; client CPU ${r.clientCpu.toFixed(1)} s, server CPU ${r.serverCpu.toFixed(1)} s, load ${r.loadBefore.toFixed(2)}`,
       );
       if (res.errors > 0 || res.unanswered > 0) console.log(`  WARNING: ${path} left ${res.errors} error answers and ${res.unanswered} unanswered requests`);

@@ -80,6 +80,7 @@ export class DiameterNode {
   /** Applications answered here (the HSS), by application id. */
   private readonly handlers = new Map<number, LocalApplication>();
   private readonly localApplications = new Set<number>();
+  private peerList: Peer[] = [];
 
   constructor(opts: NodeOptions) {
     this.config = opts.config;
@@ -126,6 +127,7 @@ export class DiameterNode {
       defaultTwMs: c.timers.tw,
       onMessage: (peer, frame) => this.onMessage(peer, frame),
       onAvailability: (peer, available, reason) => {
+        this.peerList = this.peers.all();
         this.log.info({ peer: peer.identity, available, reason }, `peer ${peer.identity} ${available ? 'available' : 'unavailable'}: ${reason}`);
         if (!available) this.router.onPeerUnavailable(peer, reason);
         else this.router.onPeerAvailable(peer);
@@ -136,18 +138,23 @@ export class DiameterNode {
         this.answerError(peer, frame, Result.DIAMETER_UNABLE_TO_DELIVER, 'connection not yet trusted (watchdog REOPEN)');
       },
     });
+    this.peerList = this.peers.all();
     this.router = new Router({
       identity: c.identity,
       realm: c.realm,
       log: this.log,
-      peers: () => this.peers.all(),
+      // The peer list as of the last availability change (a peer admitted later is not routed to
+      // before it is available), not a fresh array per relayed request.
+      peers: () => this.peerList,
       knownRealms: () => new Set(c.peers.flatMap((p) => (p.realm ? [p.realm] : []))),
       localApplications: this.localApplications,
       requestTimeoutMs: c.timers.requestTimeout,
       retryOn: c.routing.retryOn,
       onLocalRequest: (peer, frame) => this.onLocalRequest(peer, frame),
       errorAnswer: (request, resultCode, message, missingAvp) => this.errorAnswerBytes(request, resultCode, message, missingAvp),
-      onSent: (peer, frame) => this.onSent(peer, frame),
+      // Only when something looks at sent messages: the relay then need not join a request's
+      // parts (received bytes + Route-Record) into one buffer for it.
+      onSent: this.messageDump || this.capture ? (peer, frame) => this.onSent(peer, frame) : undefined,
     });
     for (const app of opts.applications ?? []) {
       this.handlers.set(app.application.id, app);

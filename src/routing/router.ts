@@ -4,17 +4,19 @@
 // of pending requests with the T flag when a peer goes away (§5.5.4); a request whose answer does
 // not come in time is answered 3002 here. Nothing is dropped silently.
 import type { Logger } from 'pino';
-import { RelayView, SCAN_OK, encodeRouteRecord, withDestinationRealm } from '../diameter/codec/relay-view.js';
+import { RelayView, SCAN_OK, encodeRouteRecord, readU32, setMessageLength, withDestinationRealm, writeU32 } from '../diameter/codec/relay-view.js';
 import { CmdFlag } from '../diameter/codec/message.js';
 import { Result } from '../diameter/dictionary/generated/constants.js';
 import type { Peer } from '../diameter/peer/peer.js';
-import { decide, type Self } from './decide.js';
+import { decide, type RequestFacts, type Self } from './decide.js';
 import { applyRedirect, RedirectCache, Usage, type Redirect } from './redirect-cache.js';
 import { parseDiameterUri } from '../diameter/codec/diameter-uri.js';
 import { EMPTY_RULES, type RuleSet } from './rule-set.js';
 import { explainRoute, type RouteExplanation } from './explain.js';
 import { compileRules, type CompiledRules } from './compiled-rules.js';
 import { rankScores, RouteScores, scoreInto } from './relay-scoring.js';
+import { NameCache, ViewRouteRequest } from './relay-request.js';
+import { InFlight } from './in-flight.js';
 import { answerRule, realmRewrite, type Candidate, type RouteRequest } from './scoring.js';
 
 export interface RouterOptions {
@@ -37,23 +39,62 @@ export interface RouterOptions {
   onSent?(to: Peer, frame: Buffer): void;
 }
 
-/** Where the answer to a relayed request goes: the peer it came from, or a local caller. */
-type Origin = { peer: Peer } | { resolve: (answer: Buffer) => void };
-
-interface Pending {
-  origin: Origin;
+/** A relayed request until its answer is back (one object per request, of one shape). */
+class Pending {
+  /** The peer the request came from (never a candidate for it); undefined when this node sent it. */
+  readonly from: Peer | undefined;
+  /** For a request this node sent: where its answer goes. */
+  readonly resolve: ((answer: Buffer) => void) | undefined;
   /** The hop-by-hop id the origin used; restored on the answer. */
-  originHbh: number;
-  /** The request as forwarded (Route-Record appended); its hop-by-hop id is rewritten per hop. */
-  out: Buffer;
-  req: RouteRequest;
-  /** Identities already tried or excluded (lower case). */
-  excluded: Set<string>;
-  peer: Peer;
-  hbh: number;
-  deadline: number;
+  readonly originHbh: number;
+  /**
+   * The request as forwarded is `head` then `tail`. A relayed request's head is the received
+   * frame itself, its header rewritten in place (length, hop-by-hop id per hop, T flag), and its
+   * tail the Route-Record to append, so relaying copies the request only once, into the
+   * connection's write batch. tail is undefined when head is the whole message.
+   */
+  readonly head: Buffer;
+  readonly tail: Buffer | undefined;
+  readonly req: RouteRequest;
+  /** Identities tried or excluded besides `from` (lower case); made when the first is added. */
+  excluded: Set<string> | undefined;
+  peer: Peer | undefined = undefined;
+  hbh = 0;
+  /** ms since the router's epoch. */
+  deadline = 0;
   /** A redirect (3006) received for this request, applied when it is sent again. */
-  redirect?: Redirect;
+  redirect: Redirect | undefined = undefined;
+
+  constructor(
+    from: Peer | undefined,
+    resolve: ((answer: Buffer) => void) | undefined,
+    originHbh: number,
+    head: Buffer,
+    tail: Buffer | undefined,
+    req: RouteRequest,
+    excluded: Set<string> | undefined,
+  ) {
+    this.from = from;
+    this.resolve = resolve;
+    this.originHbh = originHbh;
+    this.head = head;
+    this.tail = tail;
+    this.req = req;
+    this.excluded = excluded;
+  }
+
+  exclude(identityLower: string): void {
+    (this.excluded ??= new Set()).add(identityLower);
+  }
+
+  isExcluded(peer: Peer, identityLower: string): boolean {
+    return peer === this.from || (this.excluded !== undefined && this.excluded.has(identityLower));
+  }
+
+  /** The request as one buffer (error answers, message dump, capture: not the relay path). */
+  wire(): Buffer {
+    return this.tail === undefined ? this.head : Buffer.concat([this.head, this.tail]);
+  }
 }
 
 const RESULT_CODE = 268;
@@ -130,17 +171,13 @@ function readRedirect(buf: Buffer): RedirectInfo {
   return { hosts, usage, maxCacheTime, originHost };
 }
 
-function routeRequest(v: RelayView): RouteRequest {
-  return {
-    applicationId: v.applicationId,
-    commandCode: v.commandCode,
-    originHost: v.originHost,
-    originRealm: v.originRealm,
-    destinationHost: v.destinationHost,
-    destinationRealm: v.destinationRealm,
-    userName: v.userName,
-    sessionId: v.sessionId,
-  };
+/** decide()'s input, one object reused for every request (decide keeps nothing). */
+class Facts implements RequestFacts {
+  flags = 0;
+  applicationId = 0;
+  destinationHost: string | undefined = undefined;
+  destinationRealm: string | undefined = undefined;
+  loop = false;
 }
 
 /** A candidate that remembers its peer, so the ranked list leads straight to a connection. */
@@ -160,6 +197,10 @@ class DecisionScratch {
 export class Router {
   private readonly o: RouterOptions;
   private readonly view = new RelayView();
+  private readonly facts = new Facts();
+  private readonly names = new NameCache();
+  /** Deadlines count from here: small integers, not a heap number per request. */
+  private readonly epoch = Date.now();
   private readonly self: Self;
   private readonly selfLower: Buffer;
   private rules: RuleSet = EMPTY_RULES;
@@ -171,7 +212,7 @@ export class Router {
    * held, so an answered request is garbage at once instead of surviving to the old generation
    * (which showed as 20-30 ms GC pauses in the relay's p99).
    */
-  private readonly pending = new Map<Peer, Map<number, Pending>>();
+  private readonly pending = new Map<Peer, InFlight<Pending>>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly routeRecords = new Map<string, Buffer>();
   private nextLocalHbh = 1;
@@ -219,30 +260,41 @@ export class Router {
     const v = this.view;
     const scan = v.scan(frame);
     if (scan !== SCAN_OK) return this.answer(from, this.o.errorAnswer(frame, scan, 'malformed AVP framing'));
-    const d = decide(
-      { flags: v.flags, applicationId: v.applicationId, destinationHost: v.destinationHost, destinationRealm: v.destinationRealm, loop: v.hasRouteRecord(this.selfLower) },
-      this.self,
-    );
+    const req = new ViewRouteRequest(v, frame, this.names);
+    const f = this.facts;
+    f.flags = v.flags;
+    f.applicationId = req.applicationId;
+    f.destinationHost = req.destinationHost;
+    f.destinationRealm = req.destinationRealm;
+    f.loop = v.hasRouteRecord(this.selfLower);
+    const d = decide(f, this.self);
+    f.destinationHost = f.destinationRealm = undefined;
     if (d.kind === 'local') return this.o.onLocalRequest(from, frame);
     if (d.kind === 'answer') return this.answer(from, this.o.errorAnswer(frame, d.resultCode, d.message, d.missingAvp));
-    const req = routeRequest(v);
-    const excluded = new Set<string>();
-    for (let i = 0; i < v.routeRecordCount; i++) excluded.add(v.routeRecord(i)!.toLowerCase());
-    excluded.add(from.identity.toLowerCase());
+    // The peer it came from is excluded through Pending.from; a Set only when Route-Records name others.
+    let excluded: Set<string> | undefined;
+    for (let i = 0; i < v.routeRecordCount; i++) (excluded ??= new Set()).add(v.routeRecord(i)!.toLowerCase());
     // RFC 6733 §6.7.1: the relay adds a Route-Record naming the peer the request came from.
     const rr = this.routeRecordFor(from.identity);
-    const rewrite = realmRewrite(this.compiled, req);
-    let out: Buffer;
+    const cr = this.compiled;
+    // Most rule sets rewrite no realm: then the request is not even looked at for it.
+    const rewrite = cr.realmRules.length > 0 || cr.prefixHasRealms ? realmRewrite(cr, req) : undefined;
+    const originHbh = v.hopByHopId;
+    let p: Pending;
     if (rewrite) {
       req.destinationRealm = rewrite.realm;
-      out = withDestinationRealm(v, rewrite.realm, rr);
-    } else out = v.withAppended(rr);
-    const p: Pending = { origin: { peer: from }, originHbh: v.hopByHopId, out, req, excluded, peer: from, hbh: 0, deadline: 0 };
+      p = new Pending(from, undefined, originHbh, withDestinationRealm(v, rewrite.realm, rr), undefined, req, excluded);
+    } else {
+      // The received frame is ours (each socket read is a fresh buffer): its header is rewritten
+      // in place and the Route-Record follows it in the write batch, instead of a copy per request.
+      setMessageLength(frame, v.length + rr.length);
+      p = new Pending(from, undefined, originHbh, frame, rr, req, excluded);
+    }
     this.forward(p, false);
   }
 
   onAnswer(from: Peer, frame: Buffer): void {
-    const hbh = frame.readUInt32BE(12);
+    const hbh = readU32(frame, 12);
     const p = this.pending.get(from)?.get(hbh);
     if (!p) {
       this.o.log.warn({ peer: from.identity, hopByHopId: hbh }, 'answer with no pending request: discarded (late, or never sent by us)');
@@ -261,7 +313,7 @@ export class Router {
   /** An error answer: the next candidate when its Result-Code is in retryOn, else back to the origin. */
   private retryOrDeliver(p: Pending, fromLower: string, frame: Buffer, rc: number | undefined): void {
     if (rc !== undefined && this.o.retryOn.includes(rc)) {
-      p.excluded.add(fromLower);
+      p.exclude(fromLower);
       if (this.forward(p, false, true)) return;
     }
     this.deliver(p, frame);
@@ -290,8 +342,8 @@ export class Router {
     const rd: Redirect = { usage: r.usage, hosts: r.hosts, from: fromLower };
     this.redirects.add(rd, p.req, (r.maxCacheTime ?? 0) * 1000, Date.now());
     this.o.log.info({ peer: fromLower, hosts: r.hosts, usage: r.usage }, `redirect from ${fromLower} to ${r.hosts.join(', ')}`);
-    p.excluded.add(rd.from);
-    if (r.originHost) p.excluded.add(r.originHost);
+    p.exclude(rd.from);
+    if (r.originHost) p.exclude(r.originHost);
     p.redirect = rd;
     return this.forward(p, false, true);
   }
@@ -308,7 +360,7 @@ export class Router {
     for (const x of this.o.peers()) {
       const id = x.identity.toLowerCase();
       // Dynamic peers (allowUnknownPeers) have no address to connect to; excluded ones would not be used.
-      if (x.isAvailable || x.settings.dynamic || !r.hosts.includes(id) || p.excluded.has(id) || id === r.originHost) continue;
+      if (x.isAvailable || x.settings.dynamic || !r.hosts.includes(id) || p.isExcluded(x, id) || id === r.originHost) continue;
       if (x.state === 'Closed' && !x.connectNow()) continue;
       if (x.state !== 'Closed' && x.state !== 'Closing') peers.push(x);
     }
@@ -336,11 +388,11 @@ export class Router {
   onPeerUnavailable(peer: Peer, reason: string): void {
     const m = this.pending.get(peer);
     if (!m || m.size === 0) return;
-    const list = [...m.values()];
+    const list = m.values();
     this.o.log.info({ peer: peer.identity, count: list.length }, `failover: ${list.length} pending request(s) from ${peer.identity} (${reason})`);
     for (const p of list) {
       this.settle(p);
-      p.excluded.add(peer.identity.toLowerCase());
+      p.exclude(peer.identity.toLowerCase());
       this.forward(p, true);
     }
   }
@@ -352,30 +404,20 @@ export class Router {
   request(frame: Buffer): Promise<Buffer> {
     return new Promise((resolve) => {
       const v = this.view;
-      const scan = v.scan(frame);
+      const copy = Buffer.from(frame);
+      const scan = v.scan(copy);
       if (scan !== SCAN_OK) throw new Error('request(): malformed message'); // a programmer error
-      const req = routeRequest(v);
-      const excluded = new Set<string>();
       const hbh = this.nextLocalHbh++ >>> 0;
-      const p: Pending = {
-        origin: { resolve: (a) => resolve(a) },
-        originHbh: hbh,
-        out: Buffer.from(frame),
-        req,
-        excluded,
-        peer: undefined as unknown as Peer,
-        hbh: 0,
-        deadline: 0,
-      };
-      p.out.writeUInt32BE(hbh, 12);
+      const p = new Pending(undefined, resolve, hbh, copy, undefined, new ViewRouteRequest(v, copy, this.names), undefined);
+      p.head.writeUInt32BE(hbh, 12);
       this.forward(p, false);
     });
   }
 
   // --- decisions ---
 
-  /** The open peers not excluded, into `d.list[0..d.count)`. */
-  private fillCandidates(excluded: ReadonlySet<string>, d: DecisionScratch): void {
+  /** The open peers not excluded (nor `from`), into `d.list[0..d.count)`. */
+  private fillCandidates(from: Peer | undefined, excluded: ReadonlySet<string> | undefined, d: DecisionScratch): void {
     const list = d.list;
     let n = 0;
     for (const peer of this.o.peers()) {
@@ -397,7 +439,7 @@ export class Router {
         };
         this.candidateCache.set(peer, c);
       }
-      if (excluded.size > 0 && excluded.has(c.identityLower)) continue;
+      if (peer === from || (excluded !== undefined && excluded.has(c.identityLower))) continue;
       if (n < list.length) list[n] = c;
       else list.push(c);
       n++;
@@ -407,8 +449,8 @@ export class Router {
   private candidateCache = new WeakMap<Peer, PeerCandidate>();
 
   /** The open candidates for a request, scored and ranked into `d.scores` (allocation-free). */
-  private rankInto(d: DecisionScratch, req: RouteRequest, excluded: ReadonlySet<string>, once?: Redirect): void {
-    this.fillCandidates(excluded, d);
+  private rankInto(d: DecisionScratch, req: RouteRequest, from: Peer | undefined, excluded: ReadonlySet<string> | undefined, once?: Redirect): void {
+    this.fillCandidates(from, excluded, d);
     scoreInto(d.scores, req, d.list, this.compiled, this.redirectList(req, once), d.count);
     rankScores(d.scores);
   }
@@ -433,13 +475,13 @@ export class Router {
   /** Where a request would go now, and why (`rules explain --api`, admin API). */
   explain(req: RouteRequest): RouteExplanation {
     const d = new DecisionScratch();
-    this.fillCandidates(new Set(), d);
+    this.fillCandidates(undefined, undefined, d);
     return explainRoute(req, d.list, this.rules, this.redirectScores(req));
   }
 
   /** Picks the next hop and sends; false (after answering) when there is none. */
   private forward(p: Pending, retransmit: boolean, quietWhenNone = false): boolean {
-    const blocked = answerRule(this.compiled, p.req);
+    const blocked = this.compiled.answerRules.length > 0 ? answerRule(this.compiled, p.req) : undefined;
     if (blocked && blocked.action.kind === 'answer') {
       this.fail(p, blocked.action.resultCode, blocked.action.message ?? `refused by rule ${blocked.pos.file}:${blocked.pos.line}`);
       return false;
@@ -451,16 +493,17 @@ export class Router {
     let busy = false;
     let eligible: number;
     try {
-      this.rankInto(d, p.req, p.excluded, p.redirect?.usage === Usage.DONT_CACHE ? p.redirect : undefined);
+      this.rankInto(d, p.req, p.from, p.excluded, p.redirect?.usage === Usage.DONT_CACHE ? p.redirect : undefined);
       const s = d.scores;
       eligible = s.eligible;
       for (let k = 0; k < eligible; k++) {
         const peer = d.list[s.order[k]!]!.peer;
         const hbh = peer.nextHopByHopId();
-        p.out.writeUInt32BE(hbh, 12);
+        const head = p.head;
+        writeU32(head, 12, hbh);
         // §5.5.4: a retransmission after failover carries the T flag.
-        if (retransmit) p.out[4] = p.out[4]! | CmdFlag.T;
-        const r = peer.sendRequest(p.out);
+        if (retransmit) head[4] = head[4]! | CmdFlag.T;
+        const r = peer.sendRequest(head, p.tail);
         if (r === 'busy') {
           busy = true;
           continue;
@@ -468,12 +511,12 @@ export class Router {
         if (r !== 'sent') continue;
         p.peer = peer;
         p.hbh = hbh;
-        p.deadline = Date.now() + this.o.requestTimeoutMs;
+        p.deadline = Date.now() - this.epoch + this.o.requestTimeoutMs;
         let m = this.pending.get(peer);
-        if (!m) this.pending.set(peer, (m = new Map()));
+        if (!m) this.pending.set(peer, (m = new InFlight()));
         m.set(hbh, p);
         peer.pending = m.size;
-        this.o.onSent?.(peer, p.out);
+        if (this.o.onSent) this.o.onSent(peer, p.wire());
         return true;
       }
     } finally {
@@ -497,30 +540,32 @@ export class Router {
 
   /** Removes a request from its peer's pending set (answer, failover or timeout). */
   private settle(p: Pending): void {
-    const m = this.pending.get(p.peer);
+    const peer = p.peer;
+    if (peer === undefined) return;
+    const m = this.pending.get(peer);
     if (m) {
       m.delete(p.hbh);
-      p.peer.pending = m.size;
+      peer.pending = m.size;
     }
   }
 
   private deliver(p: Pending, answer: Buffer): void {
-    answer.writeUInt32BE(p.originHbh, 12);
-    if ('resolve' in p.origin) {
-      p.origin.resolve(answer);
+    writeU32(answer, 12, p.originHbh);
+    const to = p.from;
+    if (to === undefined) {
+      p.resolve!(answer);
       return;
     }
-    const to = p.origin.peer;
     if (to.send(answer)) this.o.onSent?.(to, answer);
     else this.o.log.warn({ peer: to.identity, hopByHopId: p.originHbh }, `answer not delivered: ${to.identity} is no longer connected`);
   }
 
   /** Answers the origin with an error built here. */
   private fail(p: Pending, resultCode: number, message: string): void {
-    p.out.writeUInt32BE(p.originHbh, 12);
-    const answer = this.o.errorAnswer(p.out, resultCode, message);
-    if ('resolve' in p.origin) p.origin.resolve(answer);
-    else this.answer(p.origin.peer, answer);
+    p.head.writeUInt32BE(p.originHbh, 12);
+    const answer = this.o.errorAnswer(p.wire(), resultCode, message);
+    if (p.from === undefined) p.resolve!(answer);
+    else this.answer(p.from, answer);
   }
 
   private answer(to: Peer, answer: Buffer): void {
@@ -541,13 +586,15 @@ export class Router {
       this.retryOrDeliver(w.p, w.fromLower, w.answer, Result.DIAMETER_REDIRECT_INDICATION);
     }
     let expired: Pending[] | undefined;
+    const t = now - this.epoch;
     for (const m of this.pending.values()) {
-      for (const p of m.values()) if (p.deadline <= now) (expired ??= []).push(p);
+      for (const p of m.values()) if (p.deadline <= t) (expired ??= []).push(p);
     }
     for (const p of expired ?? []) {
       this.settle(p);
-      this.o.log.warn({ peer: p.peer.identity, hopByHopId: p.hbh }, `no answer from ${p.peer.identity} within ${this.o.requestTimeoutMs} ms: answering 3002`);
-      this.fail(p, Result.DIAMETER_UNABLE_TO_DELIVER, `no answer from ${p.peer.identity} within ${this.o.requestTimeoutMs} ms`);
+      const id = p.peer!.identity; // only requests sent to a peer are in the in-flight maps
+      this.o.log.warn({ peer: id, hopByHopId: p.hbh }, `no answer from ${id} within ${this.o.requestTimeoutMs} ms: answering 3002`);
+      this.fail(p, Result.DIAMETER_UNABLE_TO_DELIVER, `no answer from ${id} within ${this.o.requestTimeoutMs} ms`);
     }
   }
 

@@ -9,22 +9,11 @@ import { parsePrefixTable, parseRules } from '../../src/routing/rule-parser.js';
 import { longestPrefix, longestRealm, type RuleSet } from '../../src/routing/rule-set.js';
 import { rankScores, RouteScores, scoreInto } from '../../src/routing/relay-scoring.js';
 import { answerRule, rankCandidates, realmRewrite, scoreCandidates, type Candidate, type RouteRequest } from '../../src/routing/scoring.js';
+import { prng } from '../support/prng.js';
 
 const S6A = 16777251;
 const CX = 16777216;
 const RELAY = 0xffffffff;
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTS = ['hss1.realm-b.test', 'HSS2.Realm-B.test', 'hss3.realm-c.test', 'ims.realm-b.test', 'dea.ipx.test', 'hss1.realm-b.test.extra'];
 const REALMS = ['realm-b.test', 'Realm-C.test', 'ipx.test', 'realm-z.test'];

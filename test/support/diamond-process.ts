@@ -138,8 +138,13 @@ export class DiamondProcess {
     let child: ChildProcess;
     try {
       // DIAMOND_NODE_ARGS: extra node flags for the child (e.g. --cpu-prof when profiling a bench).
+      // DIAMOND_WRAPPER: a command the child runs under (e.g. "valgrind --tool=callgrind"); the pid
+      // is then the wrapper's, which for valgrind is the process itself.
       const nodeArgs = process.env.DIAMOND_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-      child = spawn(process.execPath, [...nodeArgs, ...this.command(), 'start', '-c', this.configPath], { stdio: ['ignore', out, out], cwd: this.dir });
+      const wrapper = process.env.DIAMOND_WRAPPER?.split(' ').filter(Boolean) ?? [];
+      const argv = [process.execPath, ...nodeArgs, ...this.command(), 'start', '-c', this.configPath];
+      if (wrapper.length > 0) argv.unshift(...wrapper);
+      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out], cwd: this.dir });
     } finally {
       closeSync(out);
     }

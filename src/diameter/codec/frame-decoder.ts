@@ -92,8 +92,8 @@ export class FrameDecoder {
 
   /** Validates version and length of the 4-byte prefix at off; -1 (and failed) when desynchronised. */
   private checkPrefix(b: Buffer, off: number): number {
-    const version = b[off] as number;
-    const length = b.readUIntBE(off + 1, 3);
+    const version = b[off]!;
+    const length = (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
     if (version !== DIAMETER_VERSION) {
       return this.fail(new DiamondError(ErrorCode.FRAME_VERSION, `stream desynchronised: version byte ${version} at stream offset ${this.consumed}, expected 1`, this.consumed));
     }

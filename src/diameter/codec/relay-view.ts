@@ -24,6 +24,19 @@ export const SCAN_INVALID_MESSAGE_LENGTH = 5015;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Big-endian uint32 at off: plain byte reads (on the relay path, Buffer's methods cost more). */
+export function readU32(b: Buffer, off: number): number {
+  return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
+}
+
+/** Writes a big-endian uint32 at off (hop-by-hop ids). */
+export function writeU32(b: Buffer, off: number, v: number): void {
+  b[off] = v >>> 24;
+  b[off + 1] = (v >>> 16) & 0xff;
+  b[off + 2] = (v >>> 8) & 0xff;
+  b[off + 3] = v & 0xff;
+}
+
 export class RelayView {
   buf: Buffer = EMPTY;
   length = 0;
@@ -67,7 +80,8 @@ export class RelayView {
     let pos = HEADER_LENGTH;
     while (pos < length) {
       if (length - pos < 8) return SCAN_INVALID_AVP_LENGTH;
-      const code = buf.readUInt32BE(pos);
+      // Byte reads rather than Buffer methods: this loop runs for every AVP of every relayed request.
+      const code = readU32(buf, pos);
       const flags = buf[pos + 4]!;
       const avpLength = (buf[pos + 5]! << 16) | (buf[pos + 6]! << 8) | buf[pos + 7]!;
       const vendor = (flags & V_FLAG) !== 0;
@@ -119,10 +133,10 @@ export class RelayView {
             this.addRouteRecord(start, end);
             break;
           case AUTH_APPLICATION_ID:
-            if (avpLength === 12 && this.authApplicationId < 0) this.authApplicationId = buf.readUInt32BE(start);
+            if (avpLength === 12 && this.authApplicationId < 0) this.authApplicationId = readU32(buf, start);
             break;
           case ACCT_APPLICATION_ID:
-            if (avpLength === 12 && this.acctApplicationId < 0) this.acctApplicationId = buf.readUInt32BE(start);
+            if (avpLength === 12 && this.acctApplicationId < 0) this.acctApplicationId = readU32(buf, start);
             break;
           case VENDOR_SPECIFIC_APPLICATION_ID:
             this.scanVendorSpecific(start, end);
@@ -173,18 +187,18 @@ export class RelayView {
     return (this.buf[5]! << 16) | (this.buf[6]! << 8) | this.buf[7]!;
   }
   get applicationId(): number {
-    return this.buf.readUInt32BE(8);
+    return readU32(this.buf, 8);
   }
   get hopByHopId(): number {
-    return this.buf.readUInt32BE(12);
+    return readU32(this.buf, 12);
   }
   get endToEndId(): number {
-    return this.buf.readUInt32BE(16);
+    return readU32(this.buf, 16);
   }
 
   /** Rewrites the hop-by-hop id in place (RFC 6733 §6.1.3: replaced per hop, restored on the answer). */
   setHopByHopId(id: number): void {
-    this.buf.writeUInt32BE(id >>> 0, 12);
+    writeU32(this.buf, 12, id >>> 0);
   }
   setFlags(flags: number): void {
     this.buf[4] = flags;
@@ -251,6 +265,13 @@ export class RelayView {
     out[3] = total & 0xff;
     return out;
   }
+}
+
+/** Rewrites the 24-bit Message Length of a message header in place (RFC 6733 §3). */
+export function setMessageLength(buf: Buffer, length: number): void {
+  buf[1] = (length >>> 16) & 0xff;
+  buf[2] = (length >>> 8) & 0xff;
+  buf[3] = length & 0xff;
 }
 
 /**

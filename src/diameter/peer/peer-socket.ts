@@ -15,6 +15,30 @@ export interface PeerSocketSink {
 
 let nextSocketId = 1;
 
+/**
+ * Sockets with queued messages. One setImmediate per event-loop turn flushes them all: a relay
+ * answering a chunk of requests hands the kernel one buffer per connection per turn, and the
+ * stream layer sees one write() per turn instead of one per message (its bookkeeping per write
+ * cost more than copying a 150-byte message into the batch).
+ */
+const dirty: (PeerSocket | undefined)[] = [];
+let dirtyCount = 0;
+let flushScheduled = false;
+function flushDirty(): void {
+  flushScheduled = false;
+  // A flush does not call back into write() synchronously, so the list does not grow meanwhile.
+  // Entries are cleared one by one: setting an array's length to 0 is a runtime call in V8 that
+  // also drops its storage, which the next push then grows again.
+  for (let i = 0; i < dirtyCount; i++) {
+    dirty[i]!.flush();
+    dirty[i] = undefined;
+  }
+  dirtyCount = 0;
+}
+
+/** A zero-length buffer to overwrite flushed queue slots with (same element kind, nothing held). */
+const NONE = Buffer.alloc(0);
+
 export class PeerSocket {
   readonly id = nextSocketId++;
   socket: Socket;
@@ -25,6 +49,27 @@ export class PeerSocket {
   private closeReason: string | undefined = undefined;
   /** Reading is paused while our answers to this peer back up (see write()). */
   private readPaused = false;
+  /**
+   * When the chunk being decoded was read (epoch ms): one clock read per read, not per message,
+   * for the owner's per-message timers (the watchdog).
+   */
+  readAt = 0;
+  /** Messages written this turn, not yet handed to the socket (see flush()): queue[0, queued). */
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
+  private queueBytes = 0;
+  /** A batch buffer free for the next batch (see flush()). */
+  private spare: Buffer | undefined = undefined;
+  /** Batch buffers handed to the socket, oldest first (writes complete in order). */
+  private readonly writing: Buffer[] = [];
+  /** A batch write completed: its buffer may take the next batch. */
+  private readonly batchWritten = (err?: Error | null): void => {
+    const b = this.writing.shift();
+    if (b !== undefined && !err && (this.spare === undefined || b.length > this.spare.length)) this.spare = b;
+  };
+  private inDirty = false;
+  /** In-band TLS is starting: nothing may go out until the TLS socket replaces the raw one. */
+  private upgrading = false;
   private readonly maxQueuedBytes: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -70,6 +115,7 @@ export class PeerSocket {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.readAt = Date.now();
     this.decoder.push(chunk);
   };
   private readonly onError = (err: Error): void => {
@@ -78,12 +124,6 @@ export class PeerSocket {
   private readonly onEnd = (): void => {
     this.closeReason ??= 'peer closed the connection';
     this.socket.end();
-  };
-  private corked: Socket | undefined = undefined;
-  private readonly uncork = (): void => {
-    const s = this.corked;
-    this.corked = undefined;
-    s?.uncork();
   };
   private readonly onDrain = (): void => {
     if (this.readPaused) {
@@ -107,41 +147,114 @@ export class PeerSocket {
 
   /** Bytes accepted by write() but not yet handed to the kernel. */
   get queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.queueBytes + this.socket.writableLength;
   }
 
   /** Over the bound: new requests for this peer get 3004 TOO_BUSY instead of queueing. */
   get isBusy(): boolean {
-    return this.socket.writableLength > this.maxQueuedBytes;
+    return this.queueBytes + this.socket.writableLength > this.maxQueuedBytes;
   }
 
   /**
-   * Queues bytes. Nothing is dropped: past the bound, reading from this peer pauses until its
-   * socket drains, so a peer that sends requests but does not read our answers is slowed down
-   * (TCP backpressure) instead of growing our memory.
+   * Queues one message; it leaves with the others of this event-loop turn (flush()). Nothing is
+   * dropped: past the bound, reading from this peer pauses until its socket drains, so a peer that
+   * sends requests but does not read our answers is slowed down (TCP backpressure) instead of
+   * growing our memory. The buffers must not change until the turn ends (they are copied then).
+   * `tail`, when given, is the rest of the same message (the relay's appended Route-Record).
    */
-  write(buf: Buffer): boolean {
+  write(buf: Buffer, tail?: Buffer): boolean {
     if (this.closed || this.socket.destroyed) return false;
-    // Writes within one turn of the event loop go out together (one writev), not one syscall per
-    // message: a relay answering a chunk of requests sends them in one go.
-    if (this.corked === undefined) {
-      // The socket itself is remembered: in-band TLS may replace this.socket before the tick ends.
-      this.corked = this.socket;
-      this.socket.cork();
-      setImmediate(this.uncork);
-    }
-    this.socket.write(buf);
-    if (!this.readPaused && this.socket.writableLength > this.maxQueuedBytes) {
-      this.readPaused = true;
-      this.socket.pause();
+    if (this.kind === 'sctp') {
+      // One Diameter message per SCTP message: the SCTP socket batches a turn's writes itself
+      // (sctp-socket.ts, one sendmmsg), and concatenating messages here would merge them.
+      this.socket.write(tail === undefined ? buf : Buffer.concat([buf, tail]));
+      this.checkBackpressure();
+    } else {
+      this.queue[this.queued++] = buf;
+      this.queueBytes += buf.length;
+      if (tail !== undefined) {
+        this.queue[this.queued++] = tail;
+        this.queueBytes += tail.length;
+      }
+      if (!this.inDirty) {
+        this.inDirty = true;
+        dirty[dirtyCount++] = this;
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushDirty);
+        }
+      }
+      if (!this.readPaused && this.queueBytes + this.socket.writableLength > this.maxQueuedBytes) this.pauseReading();
     }
     return true;
+  }
+
+  private pauseReading(): void {
+    this.readPaused = true;
+    this.socket.pause();
+  }
+
+  /**
+   * After a write to the socket: reading stays paused (or pauses) while more than the bound waits
+   * in the socket, until 'drain'. 'drain' follows only a write() that returned false
+   * (writableNeedDrain); a write the kernel takes at once returns true however large it is, and
+   * then reading resumes here (the pause came from this turn's queue, which is now gone).
+   */
+  private checkBackpressure(): void {
+    const s = this.socket;
+    if (s.writableNeedDrain) {
+      if (!this.readPaused && s.writableLength > this.maxQueuedBytes) this.pauseReading();
+    } else if (this.readPaused) {
+      this.readPaused = false;
+      s.resume();
+    }
+  }
+
+  /**
+   * Hands this turn's messages to the socket as one buffer: one write() and one syscall per
+   * connection per turn, and one TLS record over TLS, however many messages the turn produced.
+   */
+  flush(): void {
+    this.inDirty = false;
+    const q = this.queue;
+    const n = this.queued;
+    if (n === 0 || this.upgrading) return;
+    const total = this.queueBytes;
+    this.queueBytes = 0;
+    this.queued = 0;
+    if (this.closed || this.socket.destroyed) {
+      this.clearQueue(n);
+      return;
+    }
+    if (n === 1) {
+      this.socket.write(q[0]!);
+      q[0] = NONE;
+      this.checkBackpressure();
+      return;
+    }
+    // Batch buffers are reused once their write has completed (over TCP usually at once, over TLS a
+    // little later): a fresh buffer per batch cost an allocation, its zero-fill, and external
+    // memory that made V8 run major collections.
+    let out = this.spare;
+    this.spare = undefined;
+    if (out === undefined || out.length < total) out = Buffer.allocUnsafeSlow(Math.max(total, 8192));
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const b = q[i]!;
+      out.set(b, at);
+      at += b.length;
+      q[i] = NONE;
+    }
+    this.writing.push(out);
+    this.socket.write(out.subarray(0, total), this.batchWritten);
+    this.checkBackpressure();
   }
 
   /** Graceful close: flush what is queued, then FIN; destroy if the peer does not follow. */
   close(reason: string, lingerMs = 2000): void {
     if (this.closed) return;
     this.closeReason ??= reason;
+    this.flush();
     this.socket.end();
     const t = setTimeout(() => this.socket.destroy(), lingerMs);
     t.unref();
@@ -149,12 +262,23 @@ export class PeerSocket {
 
   destroy(reason: string): void {
     this.closeReason ??= reason;
+    this.clearQueue(this.queued);
+    this.queued = 0;
+    this.queueBytes = 0;
     this.socket.destroy();
+  }
+
+  private clearQueue(n: number): void {
+    for (let i = 0; i < n; i++) this.queue[i] = NONE;
   }
 
   /** Starts in-band TLS on this connection (RFC 3588 §2.1 / TLS_old_method). */
   async startTls(role: 'client' | 'server', tls: TlsMaterial): Promise<TLSSocket> {
     const raw = this.socket;
+    // What was written before (the CEA) goes out in clear; what is written from now on waits
+    // for the TLS socket.
+    this.flush();
+    this.upgrading = true;
     // Bytes now belong to TLS. 'error' and 'close' stay on the raw socket: a connection lost or
     // destroyed during the handshake must still reach the owner, and its 'close' fires only once.
     raw.off('data', this.onData);
@@ -168,8 +292,11 @@ export class PeerSocket {
       }
       this.socket = secure;
       this.attach(secure);
+      this.upgrading = false;
+      this.flush();
       return secure;
     } catch (err) {
+      this.upgrading = false;
       this.destroy(`in-band TLS failed: ${(err as Error).message}`);
       throw err;
     }

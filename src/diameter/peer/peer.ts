@@ -112,6 +112,8 @@ export class Peer implements PeerSocketSink {
   private closedByDpr = false;
   /** When the watchdog timer is due (epoch ms); the armed timeout may fire earlier and re-arm. */
   private wdDue = 0;
+  /** Tw with the jitter drawn when the running watchdog timer was armed. */
+  private wdTw = 0;
   private reconnectTimer: NodeJS.Timeout | undefined = undefined;
   private hopByHop = (Math.random() * 0x1_0000_0000) >>> 0;
   private stopping = false;
@@ -213,12 +215,15 @@ export class Peer implements PeerSocketSink {
     return a.write(buf);
   }
 
-  /** Sends a new request, unless the peer is not usable or busy (the caller answers 3002/3004). */
-  sendRequest(buf: Buffer): 'sent' | 'unavailable' | 'busy' {
+  /**
+   * Sends a new request (`buf`, then `tail` when given: the relay's appended Route-Record), unless
+   * the peer is not usable or busy (the caller answers 3002/3004).
+   */
+  sendRequest(buf: Buffer, tail?: Buffer): 'sent' | 'unavailable' | 'busy' {
     const a = this.active;
     if (!this.available || !a) return 'unavailable';
     if (a.isBusy || this.pending >= this.env.maxPendingPerPeer) return 'busy';
-    a.write(buf);
+    a.write(buf, tail);
     return 'sent';
   }
 
@@ -487,6 +492,30 @@ export class Peer implements PeerSocketSink {
     }, ms);
   }
 
+  /** SetWatchdog() (RFC 3539): Tw with jitter, or 2·Tw while SUSPECT. */
+  private setWatchdogTimer(length: 'tw' | 'suspect', now = Date.now()): void {
+    if (this.wd.state === 'DOWN' && !isOpen(this.ctx)) {
+      clearTimeout(this.wdTimer);
+      this.wdTimer = undefined;
+      return; // the peer driver reconnects every Tc; nothing to watch while down
+    }
+    // The jitter is drawn when a timer is armed and kept while it runs: every received message
+    // re-arms the timer, and a fresh draw each time would put the deadline earlier half of the
+    // time (a real timer reset, and a new timer list per distinct length inside Node).
+    if (length === 'tw' && (this.wdTimer === undefined || this.wdTw === 0)) this.wdTw = jitteredTw(this.settings.twMs);
+    const ms = length === 'tw' ? this.wdTw : 2 * this.settings.twMs;
+    const due = now + ms;
+    // Under load, moving the deadline forward and re-arming only when the armed timeout fires
+    // costs a clock read per message instead of a timer reset.
+    if (this.wdTimer !== undefined && due >= this.wdDue) {
+      this.wdDue = due;
+      return;
+    }
+    clearTimeout(this.wdTimer);
+    this.wdDue = due;
+    this.armWatchdogTimer(ms);
+  }
+
   private watchdogAction(a: WatchdogAction): void {
     switch (a.do) {
       case 'send-dwr': {
@@ -494,25 +523,9 @@ export class Peer implements PeerSocketSink {
         this.sendBase(side, 'DWR');
         break;
       }
-      case 'set-timer': {
-        if (!isOpen(this.ctx) && this.wd.state === 'DOWN') {
-          clearTimeout(this.wdTimer);
-          this.wdTimer = undefined;
-          break; // the peer driver reconnects every Tc; nothing to watch while down
-        }
-        const ms = a.length === 'tw' ? jitteredTw(this.settings.twMs) : 2 * this.settings.twMs;
-        const due = Date.now() + ms;
-        // Every received message re-arms the timer: under load, moving the deadline forward and
-        // re-arming only when an earlier timer fires costs a clock read instead of a timer reset.
-        if (this.wdTimer !== undefined && due >= this.wdDue) {
-          this.wdDue = due;
-          break;
-        }
-        clearTimeout(this.wdTimer);
-        this.wdDue = due;
-        this.armWatchdogTimer(ms);
+      case 'set-timer':
+        this.setWatchdogTimer(a.length);
         break;
-      }
       case 'failover':
         this.setAvailable(false, 'watchdog: no DWA (SUSPECT)');
         break;
@@ -533,8 +546,8 @@ export class Peer implements PeerSocketSink {
   onFrame(sock: PeerSocket, frame: Buffer): void {
     const side: Side | undefined = sock === this.i ? 'I' : sock === this.r ? 'R' : undefined;
     if (!side) return;
-    const flags = frame[4] ?? 0;
-    const code = frame.readUIntBE(5, 3);
+    const flags = frame[4]!;
+    const code = (frame[5]! << 16) | (frame[6]! << 8) | frame[7]!;
     const request = (flags & CmdFlag.R) !== 0;
     if (code === CER || code === DWR || code === DPR) {
       this.env.onBaseMessage?.(this, sock, 'received', frame);
@@ -545,15 +558,24 @@ export class Peer implements PeerSocketSink {
       this.fire({ type: 'I-Rcv-Non-CEA' });
       return;
     }
-    if (this.wd.state === 'REOPEN') {
+    if (this.wd.state === 'OKAY') {
+      // The hot path, one call per relayed message. OKAY + "Receive non-DWA" is SetWatchdog() and
+      // nothing else (watchdog.ts), and X-Rcv-Message never changes the peer state (Process in
+      // X-Open and Closing, nothing elsewhere: state-machine.ts): doing just that here saves four
+      // transition objects per message.
+      this.setWatchdogTimer('tw', sock.readAt);
+      if (!this.available && isOpen(this.ctx)) this.setAvailable(true, 'open');
+    } else if (this.wd.state === 'REOPEN') {
       // RFC 3539 §3.4.1: traffic is not trusted until 3 DWAs; requests still get an answer.
       this.watchdog({ type: 'receive-other' });
       if (request) this.env.onUntrustedRequest(this, frame);
       return;
+    } else {
+      this.watchdog({ type: 'receive-other' });
+      this.fire({ type: 'Rcv-Message', side });
     }
-    this.watchdog({ type: 'receive-other' });
-    this.fire({ type: 'Rcv-Message', side });
-    if (isOpen(this.ctx) || this.ctx.state === 'Closing') this.env.onMessage(this, frame);
+    const now = this.ctx.state;
+    if (now === 'R-Open' || now === 'I-Open' || now === 'Closing') this.env.onMessage(this, frame);
   }
 
   private onBaseMessage(sock: PeerSocket, side: Side, frame: Buffer, code: number, request: boolean): void {
