@@ -1,4 +1,4 @@
-// The request-path read caches (subscriber, APN profiles, AuC keys) never serve a row older than the
+// The request-path read caches (subscriber, APN profiles, AuC keys, IMS registration state) never serve a row older than the
 // last committed write: writes through this store are seen at once, writes by another connection
 // (the CLI, a second node) from the next event-loop turn on; the SQN is never cached.
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -72,5 +72,54 @@ describe('read caches', () => {
     expect(t.store.auc.credentials(IMSI)).toBeUndefined();
     const r = await t.store.auc.reserveSqns(IMSI, 1, 5);
     expect(r).toEqual({ ok: false, reason: 'unknown-subscriber' });
+  });
+
+  describe('IMS registration state (per IMPU)', () => {
+    const IMPI = 'alice@ims.test';
+    const A = 'sip:alice@ims.test';
+    const B = 'tel:+33600000001';
+    const state = (st: SqliteStore): [string, string | null][] => st.imsSubscribers.get(IMPI)!.impus.map((p) => [p.registrationState, p.scscfName]);
+    beforeEach(() => {
+      t.store.imsSubscribers.create({ impi: IMPI, authScheme: 'digest-md5', digestPassword: 'pw', impus: [{ impu: A }, { impu: B }] }, 'test');
+    });
+
+    it('a group-committed SAR write is seen before, at and after its commit, whatever the SQN commits in between', async () => {
+      expect(state(t.store)).toEqual([['not-registered', null], ['not-registered', null]]);
+      const done = t.store.imsSubscribers.assign(IMPI, [{ impu: A, scscfName: 'sip:s1.ims.test', state: 'registered' }]);
+      // Queued, not committed: laid over the cached rows.
+      expect(state(t.store)).toEqual([['registered', 'sip:s1.ims.test'], ['not-registered', null]]);
+      // SQN commits of other requests settle batches without state writes.
+      await t.store.auc.reserveSqns(IMSI, 1, 5);
+      expect(await done).toBe(true);
+      // Committed: the overlay is gone and the cached rows were read again.
+      expect(state(t.store)).toEqual([['registered', 'sip:s1.ims.test'], ['not-registered', null]]);
+      await nextTurn();
+      expect(state(t.store)).toEqual([['registered', 'sip:s1.ims.test'], ['not-registered', null]]);
+      expect(state(other)).toEqual([['registered', 'sip:s1.ims.test'], ['not-registered', null]]);
+    });
+
+    it("another node's SAR and RTR are seen from the next event-loop turn, its SQN commits leave the cache", async () => {
+      expect(state(t.store)).toEqual([['not-registered', null], ['not-registered', null]]);
+      await other.imsSubscribers.assign(IMPI, [
+        { impu: A, scscfName: 'sip:s2.ims.test', state: 'registered' },
+        { impu: B, scscfName: 'sip:s2.ims.test', state: 'registered' },
+      ]);
+      await nextTurn();
+      expect(state(t.store)).toEqual([['registered', 'sip:s2.ims.test'], ['registered', 'sip:s2.ims.test']]);
+      other.imsSubscribers.setServer(IMPI, null, 'not-registered', [B]);
+      await nextTurn();
+      expect(state(t.store)).toEqual([['registered', 'sip:s2.ims.test'], ['not-registered', null]]);
+      // The same answer object while nothing changes the state, SQN reservations included.
+      const first = t.store.imsSubscribers.get(IMPI)!;
+      await other.auc.reserveSqns(IMSI, 1, 5);
+      await nextTurn();
+      expect(t.store.imsSubscribers.get(IMPI)!.impus).toEqual(first.impus);
+    });
+
+    it('an API write through this store is seen at once', () => {
+      expect(state(t.store)[1]).toEqual(['not-registered', null]);
+      t.store.imsSubscribers.setServer(IMPI, 'sip:s3.ims.test', 'unregistered', [B]);
+      expect(state(t.store)[1]).toEqual(['unregistered', 'sip:s3.ims.test']);
+    });
   });
 });

@@ -32,7 +32,17 @@ ${['ims_subscriber', 'ifc_template'].map(everyChange).join('\n')}
 CREATE TRIGGER IF NOT EXISTS cache_gen_ims_public_identity_insert AFTER INSERT ON ims_public_identity ${bump};
 CREATE TRIGGER IF NOT EXISTS cache_gen_ims_public_identity_delete AFTER DELETE ON ims_public_identity ${bump};
 CREATE TRIGGER IF NOT EXISTS cache_gen_ims_public_identity_profile AFTER UPDATE OF impu, impi, position, barred, irs ON ims_public_identity ${bump};
+-- The per-IMPU S-CSCF and registration state have their own counter: SAR/MAR write them, and their
+-- cache (STATE_GENERATION) may be dropped on each such write without dropping the profiles.
+CREATE TABLE IF NOT EXISTS state_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT OR IGNORE INTO state_generation (id, n) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS state_gen_ims_public_identity_state AFTER UPDATE OF scscf_name, registration_state ON ims_public_identity BEGIN UPDATE state_generation SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS state_gen_ims_public_identity_insert AFTER INSERT ON ims_public_identity BEGIN UPDATE state_generation SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS state_gen_ims_public_identity_delete AFTER DELETE ON ims_public_identity BEGIN UPDATE state_generation SET n = n + 1; END;
 `;
+
+/** The counters a CacheEpoch follows: every cached table but the IMS state, or the IMS state. */
+export type Generation = 'cache_generation' | 'state_generation';
 
 export class CacheEpoch {
   private readonly db: SqliteDatabase;
@@ -41,9 +51,9 @@ export class CacheEpoch {
   private epoch = 0;
   private checked = false;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, counter: Generation = 'cache_generation') {
     this.db = db;
-    this.generation = db.prepare('SELECT n FROM cache_generation').pluck() as Statement<[], number>;
+    this.generation = db.prepare(`SELECT n FROM ${counter}`).pluck() as Statement<[], number>;
     this.version = this.generation.get()!;
   }
 
