@@ -14,7 +14,7 @@ import { decodeMessage } from '../../src/diameter/codec/decode.js';
 import { findAvp, findAvps, type Avp, type Message } from '../../src/diameter/codec/message.js';
 import { readCapture } from '../../src/pcap/reader.js';
 import type { ReplayReport, RequestResult } from '../../src/replay/run.js';
-import { ReferenceUsim } from '../hss/cx/ue-reference-usim.js';
+import { ReferenceUsim } from '../support/ue-reference-usim.js';
 import { diamond } from '../pcap-cli/cli-run.js';
 import { mutationCapture, mutations, seeds } from './public-cx-fuzz.js';
 import { startCxHss, type CxHss } from './public-cx-node.js';

@@ -12,9 +12,9 @@ import { findAvp, findAvps, type Avp, type Message } from '../../../src/diameter
 import type { SqliteStore } from '../../../src/store/index.js';
 import { resultCode } from '../../support/scripted-peer.js';
 import { cxRequest, mar, startBed, type Bed } from './cx-support.js';
-import { akaNonce, md5Hex, parseAkaNonce, responseFromHa1, responseFromPassword, type Credentials } from './ue-reference-digest.js';
-import { ReferenceMilenage } from './ue-reference-milenage.js';
-import { ReferenceUsim } from './ue-reference-usim.js';
+import { akaNonce, md5Hex, parseAkaNonce, responseFromHa1, responseFromPassword, type Credentials } from '../../support/ue-reference-digest.js';
+import { ReferenceMilenage } from '../../support/ue-reference-milenage.js';
+import { ReferenceUsim } from '../../support/ue-reference-usim.js';
 
 const T = 10415;
 const MAR = 303;
