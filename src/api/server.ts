@@ -17,6 +17,7 @@ import { sendError } from './api-errors.js';
 import { captureRoutes } from './capture-routes.js';
 import { imsRoutes } from './routes/ims.js';
 import { networkRoutes } from './routes/network.js';
+import { shRoutes } from './routes/sh.js';
 import { subscriberRoutes } from './routes/subscribers.js';
 
 export interface ApiOptions {
@@ -89,6 +90,7 @@ export function buildApi(node: NodeView, cfg: ApiConfig, log: Logger, opts: ApiO
     if (opts.store) {
       subscriberRoutes(api, opts.store);
       imsRoutes(api, opts.store);
+      shRoutes(api, opts.store, { maxRepositoryDataBytes: node.config.hss.shMaxRepositoryDataBytes });
       networkRoutes(api, opts.store);
     }
     opts.routes?.(api);

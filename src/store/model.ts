@@ -322,6 +322,24 @@ export interface ShRepositoryData {
   readonly data: Buffer;
 }
 
+/** One Service-Indication of a public identity, without its data (the REST list). */
+export interface ShRepositoryEntry {
+  readonly serviceIndication: string;
+  readonly sequenceNumber: number;
+  /** ServiceData length, bytes. */
+  readonly size: number;
+}
+
+/** An operator's write of repository data: the store picks the sequence number. */
+export interface ShDataSet {
+  /** null: delete. */
+  readonly data: Buffer | null;
+  /** When given, the stored number must be this one (optimistic concurrency), else a conflict. */
+  readonly expectedSequenceNumber?: number;
+  /** The number that follows a stored one (the TS 29.328 §7.6.1 rule, kept in src/hss/sh). */
+  readonly next: (current: number) => number;
+}
+
 /** Outcome of a compare-and-set write of repository data. */
 export type ShDataWrite =
   | { readonly ok: true; readonly previous: ShRepositoryData | undefined }
@@ -387,11 +405,23 @@ export interface ImsRegistrationChangedEvent {
   readonly scscfName: string | null;
 }
 
+/** Repository data written or deleted (PUR or API), after commit: Sh PNRs to the subscribed ASs. */
+export interface ShRepositoryChangedEvent {
+  readonly impu: string;
+  readonly serviceIndication: string;
+  readonly sequenceNumber: number;
+  /** null: deleted. */
+  readonly data: Buffer | null;
+  /** Origin-Host of the AS whose PUR wrote it (not notified of its own write), or "api:<client>". */
+  readonly writer: string;
+}
+
 export interface StoreEvents {
   'subscriber-changed': SubscriberChangedEvent;
   'ims-subscriber-changed': ImsSubscriberChangedEvent;
   /** Cx SAR/MAR/RTR changed the S-CSCF assignment or registration state (Sh IMSUserState, S-CSCFName). */
   'ims-registration-changed': ImsRegistrationChangedEvent;
+  'sh-repository-changed': ShRepositoryChangedEvent;
 }
 
 // ---- repositories ----
@@ -532,8 +562,17 @@ export interface ShRepository {
   /**
    * PUR: writes (data) or deletes (null) the repository data in one transaction if `accept` holds
    * for the stored sequence number (undefined: none stored); never writes when it does not.
+   * `writer` (the AS's Origin-Host) goes into the 'sh-repository-changed' event.
    */
-  putData(impu: string, serviceIndication: string, sequenceNumber: number, data: Buffer | null, accept: (current: number | undefined) => boolean): ShDataWrite;
+  putData(impu: string, serviceIndication: string, sequenceNumber: number, data: Buffer | null, accept: (current: number | undefined) => boolean, writer?: string): ShDataWrite;
+  /** The Service-Indications stored for a public identity, in order. */
+  listData(impu: string): ShRepositoryEntry[];
+  /**
+   * API write (audited): creates with 0 or stores `next(current)`; deletes when data is null.
+   * Unknown IMPU or absent data to delete: not found; expectedSequenceNumber mismatch: conflict.
+   * Returns what is stored now (for a delete: the notified number, data null).
+   */
+  setData(impu: string, serviceIndication: string, set: ShDataSet, actor: Actor): ShRepositoryChangedEvent;
   /** SNR subscribe: replaces the same AS's subscription to the same data. */
   subscribe(input: ShSubscriptionInput): ShSubscription;
   /** SNR unsubscribe; the number removed. */

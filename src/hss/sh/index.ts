@@ -1,13 +1,14 @@
 // The Sh application (TS 29.328 / TS 29.329): answers UDR, PUR (RepositoryData) and SNR from the
 // store, and sends PNR to subscribed application servers when what they watch changes: repository
-// data written by another AS's PUR, IMSUserState / S-CSCFName when a Cx SAR changes the
-// registration, IMSPublicIdentity / MSISDN / InitialFilterCriteria when the operator edits the user.
+// data written by another AS's PUR or through the REST API (the store's 'sh-repository-changed'),
+// IMSUserState / S-CSCFName when a Cx SAR changes the registration, IMSPublicIdentity / MSISDN /
+// InitialFilterCriteria when the operator edits the user.
 import { errorAnswer } from '../../diameter/codec/answer.js';
 import type { Message } from '../../diameter/codec/message.js';
 import type { LocalApplication, LocalContext } from '../../node/local-application.js';
-import type { ImsRegistrationChangedEvent, ImsSubscriberChangedEvent, ShSubscription, Store } from '../../store/model.js';
+import type { ImsRegistrationChangedEvent, ImsSubscriberChangedEvent, ShRepositoryChangedEvent, ShSubscription, Store } from '../../store/model.js';
 import { TGPP, type Origin } from '../cx/cx-kit.js';
-import { profileUpdate, type RepositoryChange } from './profile-update.js';
+import { profileUpdate } from './profile-update.js';
 import { buildPnr, byApplicationServer } from './push-notification.js';
 import { DataRef, repositoryDataXml } from './sh-data-xml.js';
 import { SH_APPLICATION_ID, ShExp, type ShOptions } from './sh-kit.js';
@@ -61,12 +62,15 @@ export function createShApplication(deps: ShDeps): ShApplication {
     inFlight.add(p);
   }
 
-  function notifyRepository(ch: RepositoryChange): void {
+  /** TS 29.328 §6.1.4: a deletion is notified as RepositoryData without ServiceData (sh-data-xml.ts). */
+  const onRepository = (ch: ShRepositoryChangedEvent): void => {
+    if (!ctx) return;
+    // The AS that wrote it by PUR knows already; an API writer ("api:...") is never an Origin-Host.
     const subs = store.sh.subscribers(ch.impu, DataRef.RepositoryData, ch.serviceIndication, now()).filter((s) => s.originHost !== ch.writer);
     if (!subs.length) return;
     const xml = `<?xml version="1.0" encoding="UTF-8"?><Sh-Data>${repositoryDataXml(ch.serviceIndication, ch.sequenceNumber, ch.data)}</Sh-Data>`;
     for (const group of byApplicationServer(subs).values()) send(ch.impu, group, xml);
-  }
+  };
 
   /** PNR with the current values of `refs` to every AS subscribed to any of them for these IMPUs. */
   function notifyImsData(impus: readonly string[], refs: readonly number[]): void {
@@ -93,6 +97,7 @@ export function createShApplication(deps: ShDeps): ShApplication {
   };
   store.on('ims-registration-changed', onRegistration);
   store.on('ims-subscriber-changed', onImsChange);
+  store.on('sh-repository-changed', onRepository);
 
   return {
     application: { id: SH_APPLICATION_ID, vendorId: TGPP, kind: 'auth' },
@@ -107,11 +112,8 @@ export function createShApplication(deps: ShDeps): ShApplication {
       switch (req.commandCode) {
         case Cmd.UDR:
           return userData(ctx.dict, store, options, origin, req);
-        case Cmd.PUR: {
-          const r = profileUpdate(ctx.dict, store, options, origin, req);
-          if (r.change) notifyRepository(r.change);
-          return r.answer;
-        }
+        case Cmd.PUR:
+          return profileUpdate(ctx.dict, store, options, origin, req);
         case Cmd.SNR:
           return subscribeNotifications(ctx.dict, store, options, origin, req, now());
         default:
@@ -122,6 +124,7 @@ export function createShApplication(deps: ShDeps): ShApplication {
     close(): void {
       store.off('ims-registration-changed', onRegistration);
       store.off('ims-subscriber-changed', onImsChange);
+      store.off('sh-repository-changed', onRepository);
     },
   };
 }

@@ -4,6 +4,8 @@
 // ServiceData absent: delete (same sequence rule). A wrong number is 5105
 // TRANSPARENT_DATA_OUT_OF_SYNC, ServiceData over the configured size 5008 TOO_MUCH_DATA, deleting
 // data that is not there 5106 SUBS_DATA_ABSENT. Other Data-References are not writable here (5103).
+// The store announces a committed change ('sh-repository-changed', writer = Origin-Host); the PNRs
+// to other subscribed ASs go out from there (index.ts), as for a write through the REST API.
 import { avp } from '../../diameter/codec/builder.js';
 import { findAvp, findAvps, type Avp, type Message } from '../../diameter/codec/message.js';
 import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
@@ -13,22 +15,6 @@ import { DataRef } from './sh-data-xml.js';
 import { DEFAULT_MAX_REPOSITORY_DATA_BYTES, SH_APPLICATION_ID, ShAvp, ShExp, ShRc, shUser, type ShOptions } from './sh-kit.js';
 import { MAX_SEQUENCE_NUMBER, acceptsSequenceNumber } from './sequence-number.js';
 import { child, readXml } from './xml-reader.js';
-
-/** A repository data change the HSS committed, for the PNRs it causes. */
-export interface RepositoryChange {
-  readonly impu: string;
-  readonly serviceIndication: string;
-  readonly sequenceNumber: number;
-  /** null: deleted. */
-  readonly data: Buffer | null;
-  /** Origin-Host of the AS that wrote it (it gets no PNR for its own change). */
-  readonly writer: string;
-}
-
-export interface PurResult {
-  readonly answer: Message;
-  readonly change?: RepositoryChange;
-}
 
 interface ParsedRepositoryData {
   readonly serviceIndication: string;
@@ -53,8 +39,8 @@ export function parseRepositoryUpdate(xml: string): ParsedRepositoryData | { rea
   return { serviceIndication: si, sequenceNumber: seq, data: sd ? Buffer.from(xml.slice(sd.innerStart, sd.innerEnd), 'utf8') : null };
 }
 
-export function profileUpdate(dict: Dictionary, store: Store, o: ShOptions, origin: Origin, req: Message): PurResult {
-  const answer = (outcome: Outcome, body: Avp[] = []): PurResult => ({ answer: cxAnswer(dict, req, origin, outcome, body, SH_APPLICATION_ID) });
+export function profileUpdate(dict: Dictionary, store: Store, o: ShOptions, origin: Origin, req: Message): Message {
+  const answer = (outcome: Outcome, body: Avp[] = []): Message => cxAnswer(dict, req, origin, outcome, body, SH_APPLICATION_ID);
   const user = shUser(store, req);
   if (!user) return answer({ experimental: ShExp.USER_UNKNOWN });
   const refs = findAvps(req.avps, ShAvp.DATA_REFERENCE, TGPP).map((a) => a.value as number);
@@ -67,15 +53,14 @@ export function profileUpdate(dict: Dictionary, store: Store, o: ShOptions, orig
   }
   const limit = o.maxRepositoryDataBytes ?? DEFAULT_MAX_REPOSITORY_DATA_BYTES;
   if (parsed.data && parsed.data.length > limit) return answer({ experimental: ShExp.TOO_MUCH_DATA });
-  const w = store.sh.putData(user.impu, parsed.serviceIndication, parsed.sequenceNumber, parsed.data, (cur) => acceptsSequenceNumber(parsed.sequenceNumber, cur));
+  const writer = findAvp(req.avps, 264)?.value;
+  const w = store.sh.putData(user.impu, parsed.serviceIndication, parsed.sequenceNumber, parsed.data, (cur) => acceptsSequenceNumber(parsed.sequenceNumber, cur), typeof writer === 'string' ? writer : '');
   if (!w.ok) {
     if (w.reason === 'unknown-identity') return answer({ experimental: ShExp.USER_UNKNOWN });
     if (w.reason === 'absent') return answer({ experimental: ShExp.SUBS_DATA_ABSENT });
     return answer({ experimental: ShExp.TRANSPARENT_DATA_OUT_OF_SYNC });
   }
-  const writer = findAvp(req.avps, 264)?.value;
-  const ok = answer({ resultCode: ShRc.SUCCESS }, [
+  return answer({ resultCode: ShRc.SUCCESS }, [
     avp(dict, 'Repository-Data-ID', [avp(dict, 'Service-Indication', Buffer.from(parsed.serviceIndication, 'utf8')), avp(dict, 'Sequence-Number', parsed.sequenceNumber)]),
   ]);
-  return { ...ok, change: { impu: user.impu, serviceIndication: parsed.serviceIndication, sequenceNumber: parsed.sequenceNumber, data: parsed.data, writer: typeof writer === 'string' ? writer : '' } };
 }
