@@ -116,6 +116,9 @@ const imsFields = {
   ifcTemplateId: { ...id, type: ['integer', 'null'] },
   // IMS subscription shared with other IMPIs (SAA Associated-Identities); null: none.
   subscriptionId: nullable(str(FIELD.subscriptionId)),
+  // UAR/LIR for a user with no S-CSCF: the preferred one, else the pool's (docs/ims.md).
+  scscfPoolId: { ...id, type: ['integer', 'null'] },
+  preferredScscf: nullable(str(FIELD.sipUri)),
   impus: {
     type: 'array',
     minItems: 1,
@@ -136,6 +139,8 @@ export const imsSubscriber = obj({
   digestQop: { type: ['string', 'null'] },
   ifcTemplateId: { type: ['integer', 'null'] },
   subscriptionId: { type: ['string', 'null'] },
+  scscfPoolId: { type: ['integer', 'null'], description: 'S-CSCF pool offered when none is assigned' },
+  preferredScscf: { type: ['string', 'null'], description: 'S-CSCF named when none is assigned, before any pool' },
   impus: {
     type: 'array',
     items: obj({
@@ -164,6 +169,18 @@ const ifcFields = {
 export const ifcCreate = obj(ifcFields, ['name', 'xml']);
 export const ifcPatch = obj(ifcFields);
 export const ifcTemplate = obj({ id: { type: 'integer' }, ...ifcFields, createdAt: time, updatedAt: time });
+
+const capabilities = { type: 'array', maxItems: 64, items: { type: 'integer', minimum: 0, maximum: 4294967295 }, description: 'must be a list of Unsigned32 capability values' };
+const scscfPoolFields = {
+  name: { type: 'string', minLength: 1, maxLength: 200, description: 'must be a non-empty string of at most 200 characters' },
+  serverNames: { type: 'array', minItems: 1, maxItems: 64, items: str(FIELD.sipUri), description: 'must be a list of 1-64 S-CSCF SIP URIs (a URI with a port makes Kamailio skip DNS SRV)' },
+  mandatoryCapabilities: capabilities,
+  optionalCapabilities: capabilities,
+  answer: { type: 'string', enum: ['server-name', 'capabilities'], description: 'must be server-name (UAA/LIA name one of serverNames, the same for a user every time) or capabilities (Server-Capabilities: the I-CSCF picks)' },
+};
+export const scscfPoolCreate = obj(scscfPoolFields, ['name', 'serverNames']);
+export const scscfPoolPatch = obj(scscfPoolFields);
+export const scscfPool = obj({ id: { type: 'integer' }, ...scscfPoolFields, createdAt: time, updatedAt: time });
 
 const roamingFields = { name: { type: 'string', minLength: 1, maxLength: 200, description: 'must be a non-empty string' }, mcc: str(FIELD.mcc), mnc: str(FIELD.mnc), allowed: bool('allowed') };
 export const roamingCreate = obj(roamingFields, ['name', 'mcc', 'mnc']);

@@ -30,6 +30,8 @@ export const FIELD = {
   mnc: { pattern: '^[0-9]{2,3}$', description: 'must be 2 or 3 digits' },
   // RFC 3261 / TS 23.003 §13: sip:/tel: URIs for IMPUs, NAI (user@realm) for IMPIs.
   impu: { pattern: '^(?:sips?:[^\\s]+|tel:\\+?[0-9A-Fa-f.()*#-]+(?:;[^\\s]*)?)$', description: 'must be a sip:, sips: or tel: URI without spaces' },
+  // TS 29.229 §6.3.2 Server-Name: the S-CSCF's SIP URI.
+  sipUri: { pattern: '^sips?:[^\\s]+$', description: 'must be a sip: or sips: URI without spaces (e.g. sip:scscf1.ims.test:6060)' },
   impi: { pattern: '^[^\\s@]+@[^\\s@]+$', description: 'must be a NAI: user@realm, no spaces' },
   ha1: { pattern: '^[0-9a-fA-F]{32}$', description: 'must be 32 hex digits (MD5 of user:realm:password)' },
   // An operator's key for one IMS subscription shared by several IMPIs (TS 23.228 §4.3.3.1).

@@ -209,6 +209,10 @@ export interface ImsSubscriber {
    * IMPIs with the same key are each other's Associated-Identities in SAA. Null: alone.
    */
   readonly subscriptionId: string | null;
+  /** S-CSCF pool the I-CSCF is offered for this user when none is assigned (UAR/LIR); null: the configured one. */
+  readonly scscfPoolId: number | null;
+  /** S-CSCF (SIP URI) named in UAA/LIA when none is assigned; before any pool. */
+  readonly preferredScscf: string | null;
   readonly impus: PublicIdentity[];
   /**
    * Summary of the IMPUs' own states (state and S-CSCF are kept per IMPU): registered if any IMPU
@@ -231,6 +235,8 @@ export interface ImsSubscriberInput {
   digestQop?: 'auth' | 'auth-int' | null;
   ifcTemplateId?: number | null;
   subscriptionId?: string | null;
+  scscfPoolId?: number | null;
+  preferredScscf?: string | null;
   impus: PublicIdentityInput[];
 }
 
@@ -525,6 +531,39 @@ export interface IfcTemplateRepository {
   delete(id: number, actor: Actor): void;
 }
 
+/**
+ * S-CSCFs the I-CSCF may be offered for a user with none assigned (TS 29.228 §6.1.1.1, §6.1.4.1):
+ * `server-name` answers with one of `serverNames` (the same one for a user every time);
+ * `capabilities` answers with Server-Capabilities (the capabilities and names), and the I-CSCF picks.
+ */
+export interface ScscfPool {
+  readonly id: number;
+  readonly name: string;
+  readonly serverNames: string[];
+  readonly mandatoryCapabilities: number[];
+  readonly optionalCapabilities: number[];
+  readonly answer: 'server-name' | 'capabilities';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ScscfPoolInput {
+  name: string;
+  serverNames: string[];
+  mandatoryCapabilities?: number[];
+  optionalCapabilities?: number[];
+  answer?: 'server-name' | 'capabilities';
+}
+
+export interface ScscfPoolRepository {
+  get(id: number): ScscfPool | undefined;
+  list(page?: PageRequest): Page<ScscfPool>;
+  create(input: ScscfPoolInput, actor: Actor): ScscfPool;
+  update(id: number, patch: Partial<ScscfPoolInput>, actor: Actor): ScscfPool;
+  /** Refused (conflict) while IMS subscribers refer to it. */
+  delete(id: number, actor: Actor): void;
+}
+
 export interface RoamingRuleRepository {
   get(id: number): RoamingRule | undefined;
   list(page?: PageRequest): Page<RoamingRule>;
@@ -594,6 +633,7 @@ export interface Store {
   readonly imsSubscribers: ImsSubscriberRepository;
   readonly ifcTemplates: IfcTemplateRepository;
   readonly roamingRules: RoamingRuleRepository;
+  readonly scscfPools: ScscfPoolRepository;
   readonly servingNodes: ServingNodeRepository;
   readonly sh: ShRepository;
   readonly audit: AuditLog;

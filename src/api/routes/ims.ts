@@ -1,9 +1,9 @@
-// /api/v1/ims-subscribers (by IMPI, IMPU, MSISDN) and /api/v1/ifc-templates. Digest passwords
+// /api/v1/ims-subscribers (by IMPI, IMPU, MSISDN), /api/v1/ifc-templates and /api/v1/scscf-pools. Digest passwords
 // and HA1 are write-only: answers say which one is stored, never its value.
 import type { FastifyInstance } from 'fastify';
 import type { ImsSubscriberInput, ImsSubscriberPatch, Store } from '../../store/index.js';
 import { notFound } from '../api-errors.js';
-import { ifcCreate, ifcPatch, ifcTemplate, impiParam, impuParam, imsCreate, imsPatch, imsSubscriber, msisdnParam, page, pageQuery } from '../schemas.js';
+import { ifcCreate, ifcPatch, ifcTemplate, impiParam, impuParam, imsCreate, imsPatch, imsSubscriber, msisdnParam, page, pageQuery, scscfPool, scscfPoolCreate, scscfPoolPatch } from '../schemas.js';
 import { actorOf, crudById, errors, pageOf } from './route-kit.js';
 
 export function imsRoutes(app: FastifyInstance, store: Store): void {
@@ -39,4 +39,5 @@ export function imsRoutes(app: FastifyInstance, store: Store): void {
     return reply.code(204).send();
   });
   crudById(app, '/api/v1/ifc-templates', 'ifc-templates', 'iFC template', store.ifcTemplates, { create: ifcCreate, patch: ifcPatch, item: ifcTemplate });
+  crudById(app, '/api/v1/scscf-pools', 'scscf-pools', 'S-CSCF pool', store.scscfPools, { create: scscfPoolCreate, patch: scscfPoolPatch, item: scscfPool });
 }

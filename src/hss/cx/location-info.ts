@@ -9,7 +9,7 @@ import type { Dictionary } from '../../diameter/dictionary/dictionary.js';
 import type { Store } from '../../store/model.js';
 import { CxAvp, CxExp, Rc, TGPP, cxAnswer, num, str, type Origin } from './cx-kit.js';
 import type { CxOptions } from './options.js';
-import { serverAvp } from './server-selection.js';
+import { serverAvp, userServers } from './server-selection.js';
 
 export function locationInfo(dict: Dictionary, store: Store, o: CxOptions, origin: Origin, req: Message): Message {
   const impu = str(req.avps, CxAvp.PUBLIC_IDENTITY, TGPP) ?? '';
@@ -19,10 +19,10 @@ export function locationInfo(dict: Dictionary, store: Store, o: CxOptions, origi
   const pub = sub.impus.find((p) => p.impu === impu);
   const assigned = pub?.scscfName ?? null;
   if (pub && pub.registrationState !== 'not-registered' && assigned) {
-    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, sub.impi)]);
+    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, userServers(store, sub))]);
   }
   if (sub.ifcTemplateId !== null || originating) {
-    return cxAnswer(dict, req, origin, { experimental: CxExp.UNREGISTERED_SERVICE }, [serverAvp(dict, o, assigned, sub.impi)]);
+    return cxAnswer(dict, req, origin, { experimental: CxExp.UNREGISTERED_SERVICE }, [serverAvp(dict, o, assigned, userServers(store, sub))]);
   }
   return cxAnswer(dict, req, origin, { experimental: CxExp.IDENTITY_NOT_REGISTERED });
 }

@@ -14,7 +14,7 @@ import { implicitRegistrationSet } from '../../store/implicit-set.js';
 import type { Store } from '../../store/model.js';
 import { CxAvp, CxExp, Rc, TGPP, cxAnswer, str, type Origin } from './cx-kit.js';
 import type { CxOptions } from './options.js';
-import { capabilitiesAvp, serverAvp } from './server-selection.js';
+import { capabilitiesAvp, serverAvp, userServers } from './server-selection.js';
 
 const REGISTRATION = 0;
 const DE_REGISTRATION = 1;
@@ -49,15 +49,16 @@ export function userAuthorization(dict: Dictionary, store: Store, o: CxOptions, 
   if (type !== DE_REGISTRATION && !visitedNetworkAllowed(o, str(req.avps, CxAvp.VISITED_NETWORK_IDENTIFIER, TGPP))) {
     return cxAnswer(dict, req, origin, { experimental: CxExp.ROAMING_NOT_ALLOWED });
   }
-  if (type === REGISTRATION_AND_CAPABILITIES) return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [capabilitiesAvp(dict, o)]);
+  const servers = userServers(store, sub);
+  if (type === REGISTRATION_AND_CAPABILITIES) return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [capabilitiesAvp(dict, o, servers.pool)]);
   const assigned = pub?.scscfName ?? null;
   if (type === DE_REGISTRATION) {
     if (!assigned) return cxAnswer(dict, req, origin, { experimental: CxExp.IDENTITY_NOT_REGISTERED });
-    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, impi)]);
+    return cxAnswer(dict, req, origin, { resultCode: Rc.SUCCESS }, [serverAvp(dict, o, assigned, servers)]);
   }
   // REGISTRATION: registered or unregistered (an S-CSCF keeps the profile) → subsequent.
   if (pub && pub.registrationState !== 'not-registered' && assigned) {
-    return cxAnswer(dict, req, origin, { experimental: CxExp.SUBSEQUENT_REGISTRATION }, [serverAvp(dict, o, assigned, impi)]);
+    return cxAnswer(dict, req, origin, { experimental: CxExp.SUBSEQUENT_REGISTRATION }, [serverAvp(dict, o, assigned, servers)]);
   }
-  return cxAnswer(dict, req, origin, { experimental: CxExp.FIRST_REGISTRATION }, [serverAvp(dict, o, assigned, impi)]);
+  return cxAnswer(dict, req, origin, { experimental: CxExp.FIRST_REGISTRATION }, [serverAvp(dict, o, assigned, servers)]);
 }

@@ -47,6 +47,8 @@ interface Row {
   digest_qop: string | null;
   ifc_template_id: number | null;
   subscription_id: string | null;
+  scscf_pool_id: number | null;
+  preferred_scscf: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -122,6 +124,7 @@ function check(s: ImsSubscriberPatch & { impi?: string }, creating: boolean): vo
   if (s.digestPassword != null && (typeof s.digestPassword !== 'string' || s.digestPassword.length === 0)) throw invalid('digestPassword', 'digestPassword: must be a non-empty string');
   if (s.digestPassword != null && s.digestHa1 != null) throw invalid('digestHa1', 'digestHa1: give digestPassword or digestHa1, not both');
   if (s.subscriptionId != null && !matches(FIELD.subscriptionId, s.subscriptionId)) throw invalid('subscriptionId', `subscriptionId: ${FIELD.subscriptionId.description}`);
+  if (s.preferredScscf != null && !matches(FIELD.sipUri, s.preferredScscf)) throw invalid('preferredScscf', `preferredScscf: ${FIELD.sipUri.description}`);
   if (s.impus !== undefined) {
     if (!Array.isArray(s.impus) || (creating && s.impus.length === 0)) throw invalid('impus', 'impus: must be a list of at least one public identity');
     const seen = new Set<string>();
@@ -265,6 +268,8 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
       digestQop: r.digest_qop as 'auth' | 'auth-int' | null,
       ifcTemplateId: r.ifc_template_id,
       subscriptionId: r.subscription_id,
+      scscfPoolId: r.scscf_pool_id,
+      preferredScscf: r.preferred_scscf,
       impus,
       scscfName: summary.scscfName,
       registrationState: summary.state,
@@ -308,6 +313,9 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
     }
     if (s.ifcTemplateId != null && !this.ctx.db.prepare('SELECT id FROM ifc_template WHERE id = ?').get(s.ifcTemplateId)) {
       throw badReference('ifcTemplateId', `ifcTemplateId: iFC template ${s.ifcTemplateId} does not exist`);
+    }
+    if (s.scscfPoolId != null && !this.ctx.db.prepare('SELECT id FROM scscf_pool WHERE id = ?').get(s.scscfPoolId)) {
+      throw badReference('scscfPoolId', `scscfPoolId: S-CSCF pool ${s.scscfPoolId} does not exist`);
     }
   }
 
@@ -371,7 +379,7 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
       this.ctx.db
         .prepare(
           `INSERT INTO ims_subscriber (impi, imsi, msisdn, auth_scheme, digest_realm, digest_password, digest_ha1, digest_qop, ifc_template_id,
-             subscription_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             subscription_id, scscf_pool_id, preferred_scscf, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.impi,
@@ -384,6 +392,8 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
           input.digestQop ?? null,
           input.ifcTemplateId ?? null,
           input.subscriptionId ?? null,
+          input.scscfPoolId ?? null,
+          input.preferredScscf ?? null,
           now,
           now,
         );
@@ -410,14 +420,16 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
         qop: patch.digestQop !== undefined ? patch.digestQop : cur.digest_qop,
         ifc: patch.ifcTemplateId !== undefined ? patch.ifcTemplateId : cur.ifc_template_id,
         subscription: patch.subscriptionId !== undefined ? patch.subscriptionId : cur.subscription_id,
+        pool: patch.scscfPoolId !== undefined ? patch.scscfPoolId : cur.scscf_pool_id,
+        preferred: patch.preferredScscf !== undefined ? patch.preferredScscf : cur.preferred_scscf,
       };
       this.checkScheme(next.scheme, next.imsi, next.password, next.ha1);
       this.ctx.db
         .prepare(
           `UPDATE ims_subscriber SET imsi = ?, msisdn = ?, auth_scheme = ?, digest_realm = ?, digest_password = ?, digest_ha1 = ?, digest_qop = ?,
-             ifc_template_id = ?, subscription_id = ?, updated_at = ? WHERE impi = ?`,
+             ifc_template_id = ?, subscription_id = ?, scscf_pool_id = ?, preferred_scscf = ?, updated_at = ? WHERE impi = ?`,
         )
-        .run(next.imsi, next.msisdn, next.scheme, next.realm, next.password, next.ha1, next.qop, next.ifc, next.subscription, this.ctx.now(), impi);
+        .run(next.imsi, next.msisdn, next.scheme, next.realm, next.password, next.ha1, next.qop, next.ifc, next.subscription, next.pool, next.preferred, this.ctx.now(), impi);
       if (patch.impus !== undefined) this.syncImpus(impi, patch.impus);
       this.ctx.audit(actor, 'update', 'ims-subscriber', impi, patch);
       const after = this.get(impi)!;

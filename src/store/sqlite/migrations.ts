@@ -199,6 +199,24 @@ CREATE TABLE s6a_notification (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    description: 'Cx: S-CSCF pools (TS 29.228 §6.1.1.1, §6.7 Server-Capabilities) and per-subscriber S-CSCF preference',
+    sql: `
+CREATE TABLE scscf_pool (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  server_names TEXT NOT NULL,
+  mandatory_capabilities TEXT NOT NULL DEFAULT '[]',
+  optional_capabilities TEXT NOT NULL DEFAULT '[]',
+  answer TEXT NOT NULL DEFAULT 'server-name' CHECK (answer IN ('server-name', 'capabilities')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+ALTER TABLE ims_subscriber ADD COLUMN scscf_pool_id INTEGER REFERENCES scscf_pool (id);
+ALTER TABLE ims_subscriber ADD COLUMN preferred_scscf TEXT;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -28,7 +28,7 @@ CREATE TRIGGER IF NOT EXISTS cache_gen_auc_insert AFTER INSERT ON auc ${bump};
 CREATE TRIGGER IF NOT EXISTS cache_gen_auc_delete AFTER DELETE ON auc ${bump};
 CREATE TRIGGER IF NOT EXISTS cache_gen_auc_keys AFTER UPDATE OF algorithm, k, opc, op, amf ON auc ${bump};
 -- IMS profiles (Cx read caches): not the per-IMPU S-CSCF and state columns, which SAR/MAR write.
-${['ims_subscriber', 'ifc_template'].map(everyChange).join('\n')}
+${['ims_subscriber', 'ifc_template', 'scscf_pool'].map(everyChange).join('\n')}
 CREATE TRIGGER IF NOT EXISTS cache_gen_ims_public_identity_insert AFTER INSERT ON ims_public_identity ${bump};
 CREATE TRIGGER IF NOT EXISTS cache_gen_ims_public_identity_delete AFTER DELETE ON ims_public_identity ${bump};
 CREATE TRIGGER IF NOT EXISTS cache_gen_ims_public_identity_profile AFTER UPDATE OF impu, impi, position, barred, irs ON ims_public_identity ${bump};

@@ -12,6 +12,7 @@ import { openDatabase, type OpenOptions, type SqliteDatabase } from './database.
 import { SqliteIfcTemplates } from './ifc-templates.js';
 import { SqliteImsSubscribers } from './ims-subscribers.js';
 import { SqliteRoamingRules } from './roaming-rules.js';
+import { SqliteScscfPools } from './scscf-pools.js';
 import { SqliteServingNodes } from './serving-nodes.js';
 import { SqliteShData } from './sh-data.js';
 import { Ctx } from './shared.js';
@@ -53,6 +54,7 @@ export class SqliteStore implements Store {
   readonly imsSubscribers: SqliteImsSubscribers;
   readonly ifcTemplates: SqliteIfcTemplates;
   readonly roamingRules: SqliteRoamingRules;
+  readonly scscfPools: SqliteScscfPools;
   readonly servingNodes: SqliteServingNodes;
   readonly sh: SqliteShData;
   readonly audit: SqliteAuditLog;
@@ -77,6 +79,7 @@ export class SqliteStore implements Store {
     this.imsSubscribers = new SqliteImsSubscribers(this.ctx);
     this.ifcTemplates = new SqliteIfcTemplates(this.ctx, this.imsSubscribers);
     this.roamingRules = new SqliteRoamingRules(this.ctx);
+    this.scscfPools = new SqliteScscfPools(this.ctx);
     this.sh = new SqliteShData(this.ctx);
     this.audit = new SqliteAuditLog(this.ctx);
   }
