@@ -9,9 +9,11 @@ import type { Config } from '../config/model.js';
 import { DiamondError, ErrorCode } from '../errors.js';
 import { DiameterNode } from '../node/node.js';
 import type { FastifyInstance } from 'fastify';
+import { cxRoutes } from '../api/cx-routes.js';
 import { registerRoutingRoutes } from '../api/routing-routes.js';
 import { s6aRoutes } from '../api/s6a-routes.js';
 import { startApi } from '../api/server.js';
+import type { CxApplication } from '../hss/cx/index.js';
 import type { S6aApplication } from '../hss/s6a/index.js';
 import { openSqliteStore, storeFile } from '../store/index.js';
 import { hssApplications } from '../hss/applications.js';
@@ -47,9 +49,11 @@ export function registerStart(program: Command): void {
       const node = new DiameterNode({ config, logger: log, applications });
       await node.start();
       const s6a = applications.find((a): a is S6aApplication => a.name === 's6a');
+      const cx = applications.find((a): a is CxApplication => a.name === 'cx');
       const routes = (app: FastifyInstance): void => {
         registerRoutingRoutes(app, node);
         if (s6a) s6aRoutes(app, s6a, store);
+        if (cx) cxRoutes(app, cx, store);
       };
       const api = config.api.enabled ? await startApi(node, config.api, log, { store, routes }) : undefined;
       const where = node.listeners.map((l) => `${l.kind}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');

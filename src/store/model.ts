@@ -399,6 +399,8 @@ export interface ImsSubscriberChangedEvent {
   readonly fields: string[];
   readonly impus: string[];
   readonly scscfName: string | null;
+  /** 'deleted': each IMPU's S-CSCF and state just before (the rows are gone when this is heard). */
+  readonly assignments?: readonly ImpuAssignment[];
 }
 
 /** One per (previous state, previous S-CSCF) of the IMPUs a change moved: `impus` shared both. */

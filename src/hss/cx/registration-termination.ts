@@ -1,5 +1,7 @@
 // TS 29.228 §6.1.3 Network initiated de-registration by the HSS (RTR/RTA), TS 29.229 §6.1.9/§6.1.10.
-// Sent to the assigned S-CSCF with Deregistration-Reason; on 2001 the HSS forgets the assignment.
+// One RTR per S-CSCF holding IMPUs of the IMPI, with Public-Identity for each of them, the other
+// IMPIs of the subscription held there in Associated-Identities (§6.3.33) when the whole
+// subscription ends, and Deregistration-Reason; on 2001 the HSS forgets exactly those assignments.
 import { avp, message } from '../../diameter/codec/builder.js';
 import type { Avp, Message } from '../../diameter/codec/message.js';
 import type { LocalContext } from '../../node/local-application.js';
@@ -35,9 +37,18 @@ export function commonRequestAvps(ctx: LocalContext, to: ScscfPeer, impi: string
   ];
 }
 
-export function buildRtr(ctx: LocalContext, to: ScscfPeer, sub: Pick<ImsSubscriber, 'impi'> & { impus: readonly string[] }, reasonCode: number, reasonInfo?: string): Message {
+export interface RtrTarget extends Pick<ImsSubscriber, 'impi'> {
+  /** The public identities that S-CSCF holds and is to de-register. */
+  readonly impus: readonly string[];
+  /** Other IMPIs of the IMS subscription de-registered with it (Associated-Identities). */
+  readonly associated?: readonly string[];
+}
+
+/** TS 29.229 §6.1.9: User-Name, [Associated-Identities], *Public-Identity, Deregistration-Reason. */
+export function buildRtr(ctx: LocalContext, to: ScscfPeer, sub: RtrTarget, reasonCode: number, reasonInfo?: string): Message {
   const dict = ctx.dict;
   const avps = commonRequestAvps(ctx, to, sub.impi);
+  if (sub.associated !== undefined && sub.associated.length > 0) avps.push(avp(dict, 'Associated-Identities', sub.associated.map((u) => avp(dict, 'User-Name', u))));
   for (const u of sub.impus) avps.push(avp(dict, 'Public-Identity', u));
   avps.push(avp(dict, 'Deregistration-Reason', [avp(dict, 'Reason-Code', reasonCode), ...(reasonInfo ? [avp(dict, 'Reason-Info', reasonInfo)] : [])]));
   return message(dict, 'RTR', avps, { hopByHopId: 0, endToEndId: ctx.nextEndToEndId() }, CX_APPLICATION_ID);

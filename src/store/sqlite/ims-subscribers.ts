@@ -444,7 +444,8 @@ export class SqliteImsSubscribers implements ImsSubscriberRepository {
       if (!cur) throw notFound('IMS subscriber', impi);
       this.ctx.db.prepare('DELETE FROM ims_subscriber WHERE impi = ?').run(impi);
       this.ctx.audit(actor, 'delete', 'ims-subscriber', impi, {});
-      this.ctx.later('ims-subscriber-changed', { impi, kind: 'deleted', fields: [], impus: cur.impus.map((p) => p.impu), scscfName: cur.scscfName });
+      const assignments = cur.impus.map((p) => ({ impu: p.impu, scscfName: p.scscfName, state: p.registrationState }));
+      this.ctx.later('ims-subscriber-changed', { impi, kind: 'deleted', fields: [], impus: cur.impus.map((p) => p.impu), scscfName: cur.scscfName, assignments });
     });
   }
 

@@ -309,13 +309,14 @@ describe('Cx RTR/PPR sent by the HSS (TS 29.228 §6.1.3, §6.1.5)', () => {
     expect(str(findAvp(ppr.avps, 293))).toBe(CSCF);
     expect(buf(child(ppr.avps, 606)).toString('utf8')).toContain('sip:as2.ims.test');
     const out = await b.cx.deregister(AKA_IMPI, 0, 'operator');
-    expect(out).toEqual({ sent: true, resultCode: 2001 });
+    expect(out).toMatchObject({ sent: true, resultCode: 2001, scscfs: [{ host: CSCF, impus: [AKA_IMPU, AKA_TEL], ok: true }] });
     const rtr = b.cscf.received.find((m) => m.commandCode === 304)!;
-    expect(findAvps(rtr.avps, 601, T).map(str)).toEqual([AKA_IMPU, AKA_TEL, BARRED]);
+    // Only what that S-CSCF holds: the barred IMPU's set (irs 1) was never registered.
+    expect(findAvps(rtr.avps, 601, T).map(str)).toEqual([AKA_IMPU, AKA_TEL]);
     expect(findAvp(child(rtr.avps, 615)!.avps, 616, T)?.value).toBe(0);
     expect(str(findAvp(child(rtr.avps, 615)!.avps, 617, T))).toBe('operator');
     expect(b.store.imsSubscribers.get(AKA_IMPI)!.registrationState).toBe('not-registered');
-    expect(await b.cx.deregister(AKA_IMPI)).toEqual({ sent: false, reason: 'not-assigned' });
+    expect(await b.cx.deregister(AKA_IMPI)).toEqual({ sent: false, reason: 'not-assigned', scscfs: [] });
   });
 });
 
